@@ -1,0 +1,270 @@
+// Package match compiles the signature database once into lookup structures
+// whose cost per observation does not grow with the number of rules: hash
+// sets for exact values, boundary-aware prefix lookups for Java names and
+// paths, label-boundary suffix lookups for hosts, and an Aho-Corasick
+// automaton for marker substrings.
+package match
+
+import (
+	"path"
+	"strings"
+	"unsafe"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+
+	"github.com/sdkvet/sdkvet/scanner/hostscan"
+	"github.com/sdkvet/sdkvet/scanner/observation"
+	"github.com/sdkvet/sdkvet/signatures"
+)
+
+// Subject kinds of a hit; they are the finding kinds of the report.
+const (
+	KindSDK        = "sdk"
+	KindApp        = "app"
+	KindEndpoint   = "endpoint"
+	KindIdentifier = "identifier"
+)
+
+// Rule is one compiled pattern and what it points to.
+type Rule struct {
+	Kind    string // KindSDK, KindApp, KindEndpoint, KindIdentifier
+	Subject string // SDK id, app id, or vendor id for endpoints
+	Vendor  string
+	Pattern string // the pattern as written in the database
+	Source  string // where the fact comes from
+}
+
+// Hit is an observation attributed to a rule.
+type Hit struct {
+	Rule *Rule
+	Obs  observation.Observation
+}
+
+// Matcher is a compiled signature database.
+type Matcher struct {
+	java         map[string]*Rule // package prefixes and class names
+	javaRoots    map[string]bool  // first two segments of every Java rule
+	components   map[string]*Rule
+	metaData     map[string]*Rule
+	permissions  map[string]*Rule
+	nativeLibs   map[string]*Rule
+	filePaths    map[string]*Rule // without trailing slash
+	hosts        map[string]*Rule
+	vendorDomain map[string]*Rule
+	appIDs       map[string]*Rule
+	queried      map[string]*Rule
+	bundleIDs    map[string]*Rule
+	certs        map[string]*Rule
+	gradle       map[string]*Rule
+	markers      *ahocorasick.Trie
+	markerRules  []*Rule
+}
+
+// Compile builds a Matcher from a database.
+func Compile(db *signatures.DB) *Matcher {
+	m := &Matcher{
+		java: map[string]*Rule{}, javaRoots: map[string]bool{}, components: map[string]*Rule{},
+		metaData: map[string]*Rule{}, permissions: map[string]*Rule{}, nativeLibs: map[string]*Rule{},
+		filePaths: map[string]*Rule{}, hosts: map[string]*Rule{}, vendorDomain: map[string]*Rule{},
+		appIDs: map[string]*Rule{}, queried: map[string]*Rule{}, bundleIDs: map[string]*Rule{},
+		certs: map[string]*Rule{}, gradle: map[string]*Rule{},
+	}
+	var markers []string
+	for _, s := range db.SDKs {
+		for _, r := range s.Rules {
+			mk := func(p string) *Rule {
+				return &Rule{Kind: KindSDK, Subject: s.ID, Vendor: s.Vendor, Pattern: p, Source: r.Source}
+			}
+			for _, p := range append(append([]string{}, r.JavaPackages...), r.JavaClasses...) {
+				m.java[p] = mk(p)
+				m.javaRoots[javaRoot(p)] = true
+			}
+			for _, p := range r.ManifestComponents {
+				m.components[p] = mk(p)
+			}
+			for _, p := range r.MetaData {
+				m.metaData[p] = mk(p)
+			}
+			for _, p := range r.Permissions {
+				m.permissions[p] = mk(p)
+			}
+			for _, p := range r.NativeLibs {
+				m.nativeLibs[p] = mk(p)
+			}
+			for _, p := range r.FilePaths {
+				m.filePaths[strings.TrimSuffix(p, "/")] = mk(p)
+			}
+			for _, p := range r.Hosts {
+				m.hosts[p] = mk(p)
+			}
+			for _, p := range r.Gradle {
+				m.gradle[p] = mk(p)
+			}
+			for _, p := range r.Strings {
+				markers = append(markers, p)
+				m.markerRules = append(m.markerRules, mk(p))
+			}
+		}
+	}
+	for _, a := range db.Apps {
+		for _, r := range a.Rules {
+			for _, p := range r.AndroidAppIDs {
+				m.appIDs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+				m.queried[p] = &Rule{Kind: KindIdentifier, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+			}
+			for _, p := range r.IOSBundleIDs {
+				m.bundleIDs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+			}
+			for _, p := range r.CertSHA256 {
+				m.certs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+			}
+		}
+	}
+	for _, v := range db.Vendors {
+		for _, d := range v.Domains {
+			for _, p := range d.Values {
+				m.vendorDomain[p] = &Rule{Kind: KindEndpoint, Subject: v.ID, Vendor: v.ID, Pattern: p, Source: d.Source}
+			}
+		}
+	}
+	if len(markers) > 0 {
+		m.markers = ahocorasick.NewTrieBuilder().AddStrings(markers).Build()
+	}
+	return m
+}
+
+// javaRoot returns the first two segments of a Java name.
+func javaRoot(name string) string {
+	i := strings.IndexByte(name, '.')
+	if i < 0 {
+		return name
+	}
+	j := strings.IndexByte(name[i+1:], '.')
+	if j < 0 {
+		return name
+	}
+	return name[:i+1+j]
+}
+
+// lookupJava finds the longest rule that is name itself or a prefix of name
+// ending on a package or inner-class boundary ('.' or '$').
+func (m *Matcher) lookupJava(name string) *Rule {
+	if !m.javaRoots[javaRoot(name)] {
+		return nil // the common case: androidx, kotlin, the app's own code
+	}
+	if r := m.java[name]; r != nil {
+		return r
+	}
+	for i := len(name) - 1; i > 0; i-- {
+		if c := name[i]; c == '.' || c == '$' {
+			if r := m.java[name[:i]]; r != nil {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// lookupHost returns the most specific SDK host rule, else the vendor
+// domain family, for host and its parents on label boundaries.
+func (m *Matcher) lookupHost(host string) *Rule {
+	var found *Rule
+	hostscan.Suffixes(host, func(h string) bool {
+		if r := m.hosts[h]; r != nil {
+			found = r
+			return false
+		}
+		return true
+	})
+	if found != nil {
+		return found
+	}
+	hostscan.Suffixes(host, func(h string) bool {
+		if r := m.vendorDomain[h]; r != nil {
+			found = r
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+func (m *Matcher) lookupPath(p string) *Rule {
+	p = strings.TrimSuffix(p, "/")
+	for {
+		if r := m.filePaths[p]; r != nil {
+			return r
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return nil
+		}
+		p = p[:i]
+	}
+}
+
+// Match calls fn for each rule that o supports.
+func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
+	hit := func(r *Rule) {
+		if r != nil {
+			fn(Hit{Rule: r, Obs: o})
+		}
+	}
+	switch o.Kind {
+	case observation.JavaClass:
+		hit(m.lookupJava(o.Value))
+	case observation.Component:
+		if r := m.components[o.Value]; r != nil {
+			hit(r)
+		} else {
+			hit(m.lookupJava(o.Value))
+		}
+	case observation.MetaData:
+		hit(m.metaData[o.Value])
+	case observation.Permission:
+		hit(m.permissions[o.Value])
+	case observation.NativeLib, observation.NeededLib:
+		hit(m.nativeLibs[path.Base(o.Value)])
+	case observation.FilePath:
+		hit(m.lookupPath(o.Value))
+	case observation.Domain:
+		hit(m.lookupHost(o.Value))
+	case observation.AppID:
+		hit(m.appIDs[o.Value])
+	case observation.QueriedPackage:
+		hit(m.queried[o.Value])
+	case observation.CertSHA256:
+		hit(m.certs[o.Value])
+	case observation.StringMarker:
+		if m.markers == nil {
+			return
+		}
+		seen := map[int64]bool{}
+		m.markers.Walk(bytesOf(o.Value), func(end, n, pattern int64) bool {
+			if !seen[pattern] {
+				seen[pattern] = true
+				hit(m.markerRules[pattern])
+			}
+			return true
+		})
+	}
+}
+
+// HasMarker reports whether s contains any marker substring. The scanner
+// uses it as a cheap filter before keeping a string as an observation.
+func (m *Matcher) HasMarker(s string) bool {
+	if m.markers == nil {
+		return false
+	}
+	found := false
+	m.markers.Walk(bytesOf(s), func(end, n, pattern int64) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
+// bytesOf views a string's bytes without copying; the automaton only reads.
+func bytesOf(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

@@ -1,0 +1,62 @@
+// Package observation holds the typed facts that analyzers extract from
+// packages. Observations know nothing of vendors or SDKs: they are what a
+// file says, with the place it says it. They are plain data so that a stored
+// set can be re-matched against a new signature database without re-parsing.
+package observation
+
+// Kind names the type of fact an observation records.
+type Kind string
+
+// Observation kinds. The string values are part of the JSON report contract
+// (they appear as evidence types) and must not be renamed.
+const (
+	JavaClass      Kind = "java_class"         // fully-qualified Java/Kotlin class name (dots, inner classes with $)
+	NativeLib      Kind = "native_lib"         // native library file name, e.g. libtobEmbedEncrypt.so
+	NeededLib      Kind = "needed_lib"         // DT_NEEDED entry of an ELF file
+	URL            Kind = "url"                // an absolute http(s)/ws(s) URL
+	Domain         Kind = "domain"             // a host name (lower case, no trailing dot)
+	IP             Kind = "ip"                 // a literal IPv4/IPv6 address in a URL
+	AppID          Kind = "android_app_id"     // the package attribute of an Android manifest
+	Component      Kind = "manifest_component" // activity/service/receiver/provider class name
+	Permission     Kind = "permission"         // uses-permission or permission declared
+	MetaData       Kind = "meta_data"          // <meta-data android:name> (Detail holds the value)
+	IntentScheme   Kind = "intent_scheme"      // intent-filter <data android:scheme>
+	IntentHost     Kind = "intent_host"        // intent-filter <data android:host>
+	QueriedPackage Kind = "queried_package"    // <queries><package android:name>
+	CertSHA256     Kind = "cert_sha256"        // SHA-256 fingerprint of a signing certificate (lower-case hex)
+	CertSubject    Kind = "cert_subject"       // subject DN of a signing certificate
+	FilePath       Kind = "file_path"          // the path of an entry inside a package (assets, resources, ...)
+	StringMarker   Kind = "string"             // a string literal found in a string table (matched by substring)
+	Framework      Kind = "framework"          // a cross-platform framework marker (flutter, react-native, ...)
+	AppLabel       Kind = "app_label"          // the human-readable application label
+	AppVersion     Kind = "app_version"        // versionName (Detail holds versionCode)
+	SDKVersion     Kind = "sdk_version"        // minSdkVersion / targetSdkVersion (Detail says which)
+	SigningScheme  Kind = "signing_scheme"     // v1, v2, v3 or v3.1
+)
+
+// Observation is one fact with its evidence location.
+type Observation struct {
+	Kind  Kind   `json:"type"`
+	Value string `json:"value"`
+	// Detail qualifies the value: the component type of a manifest
+	// component, the value of a meta-data entry, the ABI of a native lib.
+	Detail string `json:"detail,omitempty"`
+	// Path is the nested path of the file that holds the fact, written
+	// outer.apk!/inner/entry.
+	Path string `json:"path"`
+	// Offset is the byte offset of the fact inside Path, or -1 if unknown.
+	Offset int64 `json:"offset"`
+	// Line is the 1-based line of the fact inside Path, or 0 if not a text position.
+	Line int `json:"line,omitempty"`
+}
+
+// Sink receives observations. Implementations must be safe for concurrent use.
+type Sink interface {
+	Observe(o Observation)
+}
+
+// SinkFunc adapts a function to the Sink interface.
+type SinkFunc func(Observation)
+
+// Observe calls f(o).
+func (f SinkFunc) Observe(o Observation) { f(o) }

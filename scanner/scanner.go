@@ -1,0 +1,367 @@
+// Package scanner is the sdkvet library: it walks targets, runs the
+// analyzers, matches observations against the signature database and judges
+// the findings under a policy, producing a report.
+package scanner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/sdkvet/sdkvet/scanner/analyze"
+	"github.com/sdkvet/sdkvet/scanner/analyzers"
+	"github.com/sdkvet/sdkvet/scanner/hostscan"
+	"github.com/sdkvet/sdkvet/scanner/match"
+	"github.com/sdkvet/sdkvet/scanner/observation"
+	"github.com/sdkvet/sdkvet/scanner/policy"
+	"github.com/sdkvet/sdkvet/scanner/report"
+	"github.com/sdkvet/sdkvet/scanner/sandbox"
+	"github.com/sdkvet/sdkvet/scanner/walk"
+	"github.com/sdkvet/sdkvet/signatures"
+)
+
+// Version is the tool version, set at build time with -ldflags.
+var Version = "dev"
+
+// Options configure a Scanner.
+type Options struct {
+	DB     *signatures.DB
+	Policy *policy.Policy
+	Limits walk.Limits
+	// Sandbox bounds each child process that runs an untrusted parser.
+	Sandbox sandbox.Limits
+	// Now is the time used to judge exception expiry (default time.Now).
+	Now func() time.Time
+	Log *logrus.Logger
+}
+
+// Scanner scans targets. It is safe to reuse for many targets.
+type Scanner struct {
+	opts    Options
+	matcher *match.Matcher
+	walker  *walk.Walker
+}
+
+// New compiles the signature database and returns a Scanner.
+func New(opts Options) *Scanner {
+	if opts.Sandbox.Timeout == 0 {
+		opts.Sandbox = sandbox.DefaultLimits()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = logrus.New()
+		opts.Log.SetOutput(io.Discard)
+	}
+	return &Scanner{
+		opts:    opts,
+		matcher: match.Compile(opts.DB),
+		walker:  &walk.Walker{Limits: opts.Limits, Registry: analyzers.Default()},
+	}
+}
+
+// Scan scans every file named by paths (directories are walked, symbolic
+// links inside them are not followed) and returns the report.
+func (s *Scanner) Scan(ctx context.Context, paths []string) (*report.Report, error) {
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "sdkvet", Version: Version, SignaturesVersion: s.opts.DB.Version},
+		Policy:        report.PolicyInfo{ID: s.opts.Policy.ID, Version: s.opts.Policy.Version, FailOn: s.opts.Policy.FailOn.String()},
+		Verdict:       report.Pass,
+		Complete:      true,
+		Targets:       []report.Target{},
+	}
+	for _, p := range paths {
+		files, skipped, err := walk.Files(p)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", p, err)
+		}
+		for _, e := range skipped {
+			rep.Complete = false
+			rep.Targets = append(rep.Targets, report.Target{Path: p, Kind: "directory", Verdict: report.Pass,
+				Findings: []report.Finding{}, Errors: []report.Error{{Path: p, Error: e.Error()}}})
+		}
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			t := s.ScanFile(ctx, f)
+			rep.Targets = append(rep.Targets, t)
+			rep.Verdict = report.WorseVerdict(rep.Verdict, t.Verdict)
+			rep.Complete = rep.Complete && t.Complete
+		}
+	}
+	return rep, nil
+}
+
+// ScanFile scans one file on disk.
+func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
+	start := time.Now()
+	ctx = sandbox.WithLimits(ctx, s.opts.Sandbox)
+	log := s.opts.Log.WithField("target", name)
+	log.Debug("scan start")
+	c := newCollector(s.matcher)
+	t := report.Target{Path: name, Findings: []report.Finding{}, Errors: []report.Error{}}
+
+	var wg sync.WaitGroup
+	var hashErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.SHA256, hashErr = fileSHA256(name)
+	}()
+	wt, err := s.walker.Walk(ctx, name, c)
+	wg.Wait()
+	if err != nil {
+		c.Error(name, err)
+	} else if hashErr != nil {
+		c.Error(name, fmt.Errorf("hash: %w", hashErr))
+	}
+	t.Kind, t.Size = string(wt.Kind), wt.Size
+	if t.Kind == "" {
+		t.Kind = "unknown"
+	}
+
+	obs := c.observations()
+	t.Identity = identity(obs)
+	var hits []match.Hit
+	for _, o := range obs {
+		s.matcher.Match(o, func(h match.Hit) { hits = append(hits, h) })
+	}
+	key := filepath.Base(name)
+	if t.Identity.AppID != nil {
+		key = *t.Identity.AppID
+	}
+	findings, worst := report.Findings(hits, s.opts.DB, s.opts.Policy, key, s.opts.Now())
+	if findings != nil {
+		t.Findings = findings
+	}
+	t.Errors = c.errorList()
+	t.Complete = len(t.Errors) == 0
+	t.Verdict = s.opts.Policy.Verdict(worst)
+	log.WithFields(logrus.Fields{
+		"kind": t.Kind, "observations": len(obs), "findings": len(t.Findings), "errors": len(t.Errors),
+		"verdict": t.Verdict, "elapsed": time.Since(start).Round(time.Millisecond).String(),
+	}).Info("scanned")
+	return t
+}
+
+func fileSHA256(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// collector gathers observations (deduplicated) and errors for one target.
+type collector struct {
+	m      *match.Matcher
+	mu     sync.Mutex
+	seen   map[obsKey]int
+	obs    []observation.Observation
+	errs   []report.Error
+	errSet map[string]bool
+}
+
+type obsKey struct {
+	kind        observation.Kind
+	value, path string
+}
+
+// MaxErrorsPerTarget caps the error list of one target.
+const MaxErrorsPerTarget = 200
+
+func newCollector(m *match.Matcher) *collector {
+	return &collector{m: m, seen: map[obsKey]int{}, errSet: map[string]bool{}}
+}
+
+var _ analyze.Out = (*collector)(nil)
+
+func (c *collector) Observe(o observation.Observation) {
+	k := obsKey{o.Kind, o.Value, o.Path}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i, ok := c.seen[k]; ok {
+		if o.Offset >= 0 && (c.obs[i].Offset < 0 || o.Offset < c.obs[i].Offset) {
+			c.obs[i].Offset = o.Offset
+		}
+		return
+	}
+	c.seen[k] = len(c.obs)
+	c.obs = append(c.obs, o)
+}
+
+// MaxMarkerValue caps the length of a string kept as a marker observation.
+const MaxMarkerValue = 256
+
+func (c *collector) String(path, s string, off int64) {
+	hostscan.Scan(s, func(h hostscan.Hit) {
+		at := int64(-1)
+		if off >= 0 {
+			at = off + int64(h.Pos)
+		}
+		if h.URL != "" {
+			c.Observe(observation.Observation{Kind: observation.URL, Value: h.URL, Path: path, Offset: at})
+		}
+		k := observation.Domain
+		if h.IsIP {
+			k = observation.IP
+		}
+		c.Observe(observation.Observation{Kind: k, Value: h.Host, Path: path, Offset: at})
+	})
+	if c.m.HasMarker(s) {
+		if len(s) > MaxMarkerValue {
+			s = s[:MaxMarkerValue]
+		}
+		c.Observe(observation.Observation{Kind: observation.StringMarker, Value: strings.Clone(s), Path: path, Offset: off})
+	}
+}
+
+func (c *collector) Error(path string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	msg := err.Error()
+	if c.errSet[path+"\x00"+msg] {
+		return
+	}
+	c.errSet[path+"\x00"+msg] = true
+	if len(c.errs) == MaxErrorsPerTarget {
+		c.errs = append(c.errs, report.Error{Path: path, Error: "more errors not listed"})
+	}
+	if len(c.errs) >= MaxErrorsPerTarget {
+		return
+	}
+	c.errs = append(c.errs, report.Error{Path: path, Error: msg})
+}
+
+func (c *collector) observations() []observation.Observation {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]observation.Observation(nil), c.obs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		if out[i].Offset != out[j].Offset {
+			return out[i].Offset < out[j].Offset
+		}
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+func (c *collector) errorList() []report.Error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]report.Error{}, c.errs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// identity picks the package's own identity from its observations: the
+// outermost manifest wins (a split APK or a nested library has its own).
+func identity(obs []observation.Observation) report.Identity {
+	var id report.Identity
+	depth := func(p string) int { return strings.Count(p, "!/") }
+	best := map[observation.Kind]int{}
+	set := func(dst **string, o observation.Observation) {
+		d := depth(o.Path)
+		if *dst == nil || d < best[o.Kind] {
+			v := o.Value
+			*dst = &v
+			best[o.Kind] = d
+		}
+	}
+	signers := map[string]*report.Signer{}
+	var signerOrder []string
+	frameworks := map[string]bool{}
+	for _, o := range obs {
+		switch o.Kind {
+		case observation.AppID:
+			set(&id.AppID, o)
+		case observation.AppLabel:
+			set(&id.Label, o)
+		case observation.AppVersion:
+			set(&id.Version, o)
+			if o.Detail != "" && (id.VersionCode == nil || depth(o.Path) <= best[observation.AppVersion]) {
+				v := o.Detail
+				id.VersionCode = &v
+			}
+		case observation.SDKVersion:
+			if o.Detail == "min" {
+				set(&id.MinSDK, o)
+			} else {
+				set(&id.TargetSDK, observation.Observation{Kind: "target_sdk", Value: o.Value, Path: o.Path})
+			}
+		case observation.Framework:
+			frameworks[o.Value] = true
+		}
+	}
+	// Signers: a subject observation's detail is "SHA256 SCHEME ISSUER".
+	subjects := map[string][2]string{} // sha256 -> subject, issuer
+	for _, o := range obs {
+		if o.Kind == observation.CertSubject {
+			parts := strings.SplitN(o.Detail, " ", 3)
+			if len(parts) == 3 {
+				subjects[parts[0]] = [2]string{o.Value, parts[2]}
+			}
+		}
+	}
+	for _, o := range obs {
+		if o.Kind != observation.CertSHA256 {
+			continue
+		}
+		s := signers[o.Value]
+		if s == nil {
+			s = &report.Signer{SHA256: o.Value, Schemes: []string{}}
+			signers[o.Value] = s
+			signerOrder = append(signerOrder, o.Value)
+		}
+		if sub, ok := subjects[o.Value]; ok && s.Subject == "" {
+			s.Subject, s.Issuer = sub[0], sub[1]
+		}
+		if !contains(s.Schemes, o.Detail) {
+			s.Schemes = append(s.Schemes, o.Detail)
+			sort.Strings(s.Schemes)
+		}
+	}
+	id.Signers = []report.Signer{}
+	for _, k := range signerOrder {
+		id.Signers = append(id.Signers, *signers[k])
+	}
+	id.Frameworks = []string{}
+	for f := range frameworks {
+		id.Frameworks = append(id.Frameworks, f)
+	}
+	sort.Strings(id.Frameworks)
+	return id
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

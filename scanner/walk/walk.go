@@ -1,0 +1,440 @@
+package walk
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/flate"
+
+	"github.com/sdkvet/sdkvet/scanner/analyze"
+	"github.com/sdkvet/sdkvet/scanner/filekind"
+)
+
+// Walker walks one target at a time.
+type Walker struct {
+	Limits   Limits
+	Registry *analyze.Registry
+	// Workers is how many entries are inflated and analyzed at once
+	// (default: GOMAXPROCS).
+	Workers int
+}
+
+// Target is what the walker learned about the top-level file.
+type Target struct {
+	Kind filekind.Kind
+	Size int64
+}
+
+// Walk scans one file on disk. Errors for parts of the file go to out; the
+// returned error means the file could not be opened at all.
+func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return Target{}, fmt.Errorf("open %s: %w", name, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Target{}, fmt.Errorf("stat %s: %w", name, err)
+	}
+	if !st.Mode().IsRegular() {
+		return Target{}, fmt.Errorf("%s: not a regular file", name)
+	}
+	if w.Limits.MaxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, w.Limits.MaxTime)
+		defer cancel()
+	}
+	s := &session{w: w, out: out, budget: &budget{max: w.Limits.MaxTotal}}
+	workers := w.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	s.slots = make(chan struct{}, workers)
+	kind := s.node(ctx, name, path.Base(strings.ReplaceAll(name, `\`, "/")), f, st.Size(), 0, filekind.Unknown)
+	if err := ctx.Err(); err != nil {
+		out.Error(name, limitErr("scan stopped after %s (--max-time): %v", w.Limits.MaxTime, err))
+	}
+	return Target{Kind: kind, Size: st.Size()}, nil
+}
+
+type session struct {
+	w      *Walker
+	out    analyze.Out
+	budget *budget
+	slots  chan struct{} // bounds concurrent inflate+analyze work
+}
+
+// node handles one file: sniff, then either descend into an archive or run
+// the analyzers that take its kind.
+func (s *session) node(ctx context.Context, display, name string, r io.ReaderAt, size int64, depth int, container filekind.Kind) filekind.Kind {
+	head := make([]byte, min(int64(filekind.HeadSize), size))
+	if _, err := r.ReadAt(head, 0); err != nil && err != io.EOF {
+		s.out.Error(display, fmt.Errorf("read: %w", err))
+		return filekind.Unknown
+	}
+	kind := filekind.Sniff(head)
+	if kind == filekind.Zip {
+		return s.archive(ctx, display, r, size, depth)
+	}
+	s.analyzeFile(ctx, &analyze.File{Path: display, Name: name, Kind: kind, Container: container, Size: size},
+		func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, 0, size)), nil }, size)
+	return kind
+}
+
+// analyzeFile runs the analyzers that want f.Kind. open returns a fresh
+// reader over the content; want is the number of bytes it will yield.
+func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() (io.ReadCloser, error), want int64) {
+	as := s.w.Registry.For(f.Kind)
+	if len(as) == 0 {
+		return
+	}
+	var data []byte
+	for _, a := range as {
+		if ctx.Err() != nil {
+			return
+		}
+		var err error
+		if a.Stream != nil {
+			rc, oerr := open()
+			if oerr != nil {
+				s.out.Error(f.Path, oerr)
+				return
+			}
+			err = safely(func() error { return a.Stream(ctx, f, rc, s.out) })
+			rc.Close()
+		} else {
+			if data == nil {
+				if want > s.w.Limits.MaxEntrySize {
+					s.out.Error(f.Path, limitErr("%d bytes is more than the %d-byte entry limit (--max-entry-size)", want, s.w.Limits.MaxEntrySize))
+					return
+				}
+				rc, oerr := open()
+				if oerr != nil {
+					s.out.Error(f.Path, oerr)
+					return
+				}
+				data, err = readAllSized(rc, want)
+				rc.Close()
+				if err != nil {
+					s.out.Error(f.Path, err)
+					return
+				}
+			}
+			err = safely(func() error { return a.Bytes(ctx, f, data, s.out) })
+		}
+		if err != nil {
+			s.out.Error(f.Path, fmt.Errorf("%s: %w", a.Name, err))
+		}
+	}
+}
+
+// safely turns a panic in an analyzer into an error: one bad part must not
+// stop the report of the rest.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("analyzer panic: %v", r)
+		}
+	}()
+	return fn()
+}
+
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, size)
+	n, err := io.ReadFull(r, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return buf[:n], fmt.Errorf("truncated: read %d of %d bytes", n, size)
+	}
+	if err != nil {
+		return buf[:n], err
+	}
+	// Drain to let archive/zip verify the CRC.
+	var one [1]byte
+	if m, err := r.Read(one[:]); m > 0 {
+		return buf, errors.New("entry longer than its header says")
+	} else if err != nil && err != io.EOF {
+		return buf, err
+	}
+	return buf, nil
+}
+
+// flatePool recycles klauspost/compress inflaters, measurably faster than
+// the standard library's on DEX and native libraries.
+var flatePool sync.Pool
+
+type pooledFlate struct{ io.ReadCloser }
+
+func (p *pooledFlate) Close() error {
+	err := p.ReadCloser.Close()
+	flatePool.Put(p.ReadCloser)
+	return err
+}
+
+func newFlateReader(r io.Reader) io.ReadCloser {
+	if fr, ok := flatePool.Get().(io.ReadCloser); ok {
+		if err := fr.(flate.Resetter).Reset(r, nil); err == nil {
+			return &pooledFlate{fr}
+		}
+	}
+	return &pooledFlate{flate.NewReader(r)}
+}
+
+// archive walks a zip-based container.
+func (s *session) archive(ctx context.Context, display string, r io.ReaderAt, size int64, depth int) filekind.Kind {
+	if depth > s.w.Limits.MaxDepth {
+		s.out.Error(display, limitErr("archive nested deeper than %d levels (--max-depth)", s.w.Limits.MaxDepth))
+		return filekind.Zip
+	}
+	count, err := centralDirCount(r, size)
+	if err != nil {
+		s.out.Error(display, fmt.Errorf("read zip: %w", err))
+		return filekind.Zip
+	}
+	if count > uint64(s.w.Limits.MaxEntries) {
+		s.out.Error(display, limitErr("%d entries is more than the %d-entry limit (--max-entries)", count, s.w.Limits.MaxEntries))
+		return filekind.Zip
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		s.out.Error(display, fmt.Errorf("read zip: %w", err))
+		return filekind.Zip
+	}
+	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
+	names := make([]string, 0, len(zr.File))
+	byName := make(map[string]*zip.File, len(zr.File))
+	var declared uint64
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if _, dup := byName[f.Name]; dup {
+			s.out.Error(display+"!/"+printable(f.Name), errors.New("duplicate entry name: only the first is used by Android, both are analyzed"))
+		} else {
+			byName[f.Name] = f
+		}
+		declared += f.UncompressedSize64
+	}
+	kind := filekind.ClassifyZip(names)
+	if declared > 50*uint64(size)+(64<<20) {
+		if n := overlapping(zr.File); n != "" {
+			s.out.Error(display+"!/"+printable(n), limitErr("entries share compressed data (overlapping zip bomb); archive not inflated"))
+			return kind
+		}
+	}
+	pkg := &zipPackage{s: s, display: display, kind: kind, r: r, size: size, zr: zr, names: names, byName: byName}
+	for _, pa := range s.w.Registry.PackagesFor(kind) {
+		if err := safely(func() error { return pa.Analyze(ctx, pkg, s.out) }); err != nil {
+			s.out.Error(display, fmt.Errorf("%s: %w", pa.Name, err))
+		}
+	}
+
+	files := make(chan *zip.File)
+	var wg sync.WaitGroup
+	for i := 0; i < cap(s.slots); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range files {
+				s.entry(ctx, display, r, f, depth, kind)
+			}
+		}()
+	}
+	for _, f := range zr.File {
+		if ctx.Err() != nil {
+			break
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		files <- f
+	}
+	close(files)
+	wg.Wait()
+	return kind
+}
+
+// entry handles one archive entry.
+func (s *session) entry(ctx context.Context, display string, outer io.ReaderAt, f *zip.File, depth int, container filekind.Kind) {
+	p := display + "!/" + printable(f.Name)
+	size := int64(f.UncompressedSize64)
+	if f.UncompressedSize64 > uint64(s.w.Limits.MaxEntrySize) {
+		s.out.Error(p, limitErr("declares %d bytes, more than the %d-byte entry limit (--max-entry-size)", f.UncompressedSize64, s.w.Limits.MaxEntrySize))
+		return
+	}
+	if size > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > uint64(s.w.Limits.MaxRatio) {
+		s.out.Error(p, limitErr("compression ratio %d:1 is above the %d:1 limit (--max-ratio); entry not inflated", f.UncompressedSize64/f.CompressedSize64, s.w.Limits.MaxRatio))
+		return
+	}
+	if f.Method != zip.Store && f.Method != zip.Deflate {
+		s.out.Error(p, fmt.Errorf("unsupported compression method %d", f.Method))
+		return
+	}
+	s.slots <- struct{}{}
+	held := true
+	release := func() {
+		if held {
+			<-s.slots
+			held = false
+		}
+	}
+	defer release()
+	open := func() (io.ReadCloser, error) {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("open entry: %w", err)
+		}
+		return &limitedReader{rc: rc, s: s}, nil
+	}
+	rc, err := open()
+	if err != nil {
+		s.out.Error(p, err)
+		return
+	}
+	head := make([]byte, min(int64(filekind.HeadSize), size))
+	n, err := io.ReadFull(rc, head)
+	rc.Close()
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		s.out.Error(p, fmt.Errorf("read entry: %w", err))
+		return
+	}
+	kind := filekind.Sniff(head[:n])
+	if kind == filekind.Zip {
+		// A stored nested archive is read in place; a compressed one is
+		// inflated into memory (bounded by the entry limit).
+		var inner io.ReaderAt
+		if f.Method == zip.Store {
+			off, err := f.DataOffset()
+			if err != nil {
+				s.out.Error(p, err)
+				return
+			}
+			inner = io.NewSectionReader(outer, off, size)
+		} else {
+			rc, err := open()
+			if err != nil {
+				s.out.Error(p, err)
+				return
+			}
+			data, err := readAllSized(rc, size)
+			rc.Close()
+			if err != nil {
+				s.out.Error(p, err)
+				return
+			}
+			inner = bytes.NewReader(data)
+		}
+		release() // children take their own slots
+		s.archive(ctx, p, inner, size, depth+1)
+		return
+	}
+	s.analyzeFile(ctx, &analyze.File{Path: p, Name: f.Name, Kind: kind, Container: container, Size: size}, open, size)
+}
+
+// limitedReader charges inflated bytes to the target's budget.
+type limitedReader struct {
+	rc io.ReadCloser
+	s  *session
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.rc.Read(p)
+	if n > 0 {
+		if berr := l.s.budget.take(int64(n)); berr != nil {
+			return n, berr
+		}
+	}
+	return n, err
+}
+
+func (l *limitedReader) Close() error { return l.rc.Close() }
+
+// zipPackage gives package analyzers access to a whole archive.
+type zipPackage struct {
+	s       *session
+	display string
+	kind    filekind.Kind
+	r       io.ReaderAt
+	size    int64
+	zr      *zip.Reader
+	names   []string
+	byName  map[string]*zip.File
+}
+
+func (z *zipPackage) Path() string                   { return z.display }
+func (z *zipPackage) Kind() filekind.Kind            { return z.kind }
+func (z *zipPackage) Names() []string                { return z.names }
+func (z *zipPackage) ReaderAt() (io.ReaderAt, int64) { return z.r, z.size }
+
+func (z *zipPackage) ReadFile(name string) ([]byte, error) {
+	f, ok := z.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+	}
+	if f.UncompressedSize64 > uint64(z.s.w.Limits.MaxEntrySize) {
+		return nil, limitErr("%s declares %d bytes, more than the %d-byte entry limit", name, f.UncompressedSize64, z.s.w.Limits.MaxEntrySize)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	defer rc.Close()
+	return readAllSized(&limitedReader{rc: rc, s: z.s}, int64(f.UncompressedSize64))
+}
+
+// printable makes an entry name safe to print: control characters and
+// invalid UTF-8 are escaped (names are attacker-controlled).
+func printable(name string) string {
+	clean := true
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || r == 0xfffd {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return name
+	}
+	q := fmt.Sprintf("%q", name)
+	return q[1 : len(q)-1]
+}
+
+// Files lists the regular files under root (a file or a directory), without
+// following symbolic links inside it, sorted by path. Unreadable
+// subdirectories are reported in skipped and do not stop the listing.
+func Files(root string) (files []string, skipped []error, err error) {
+	st, err := os.Stat(root) // a symlink named on the command line is followed once
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Mode().IsRegular() {
+		return []string{root}, nil, nil
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("%s: not a regular file or directory", root)
+	}
+	err = fs.WalkDir(os.DirFS(root), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "." {
+				return err
+			}
+			skipped = append(skipped, fmt.Errorf("%s: %w", path.Join(root, p), err))
+			return nil
+		}
+		if d.Type().IsRegular() {
+			files = append(files, path.Join(root, p))
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, skipped, err
+}

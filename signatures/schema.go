@@ -1,0 +1,108 @@
+// Package signatures holds the embedded database of vendors, SDKs and apps
+// that sdkvet looks for, and the loader that validates it. The database is
+// data, not code: one YAML file per vendor, extended or overridden by files
+// from other directories without a new release.
+package signatures
+
+// SchemaVersion is the only file schema this loader accepts.
+const SchemaVersion = 1
+
+// File is one vendor's YAML file.
+type File struct {
+	Schema int    `yaml:"schema"`
+	Vendor Vendor `yaml:"vendor"`
+	SDKs   []SDK  `yaml:"sdks"`
+	Apps   []App  `yaml:"apps"`
+
+	// Name is the file the data was loaded from (not part of the YAML).
+	Name string `yaml:"-"`
+}
+
+// Vendor is a company whose SDKs, apps and domains the database describes.
+type Vendor struct {
+	ID         string       `yaml:"id"`
+	Name       string       `yaml:"name"`
+	Parent     string       `yaml:"parent"`
+	Country    string       `yaml:"country"`
+	Aliases    []string     `yaml:"aliases"`
+	References []string     `yaml:"references"`
+	Domains    []DomainRule `yaml:"domains"`
+}
+
+// DomainRule lists registrable domains owned by a vendor, with the source of
+// that fact. A domain matches itself and every subdomain, on label boundaries.
+type DomainRule struct {
+	Source string   `yaml:"source"`
+	Values []string `yaml:"values"`
+	Line   int      `yaml:"-"`
+}
+
+// SDK is one software development kit and the evidence that reveals it.
+type SDK struct {
+	ID          string   `yaml:"id"`
+	Name        string   `yaml:"name"`
+	Category    string   `yaml:"category"`
+	Description string   `yaml:"description"`
+	References  []string `yaml:"references"`
+	Rules       []Rule   `yaml:"rules"`
+	Samples     Samples  `yaml:"samples"`
+
+	// Vendor is filled in by the loader from the enclosing file.
+	Vendor string `yaml:"-"`
+	Line   int    `yaml:"-"`
+}
+
+// Rule is a group of evidence patterns that share one source.
+type Rule struct {
+	Source             string   `yaml:"source"`
+	JavaPackages       []string `yaml:"java_packages"`
+	JavaClasses        []string `yaml:"java_classes"`
+	ManifestComponents []string `yaml:"manifest_components"`
+	MetaData           []string `yaml:"meta_data"`
+	Permissions        []string `yaml:"permissions"`
+	NativeLibs         []string `yaml:"native_libs"`
+	FilePaths          []string `yaml:"file_paths"`
+	Hosts              []string `yaml:"hosts"`
+	Strings            []string `yaml:"strings"`
+	Gradle             []string `yaml:"gradle"`
+	Line               int      `yaml:"-"`
+}
+
+// Samples are values a test checks against the compiled database: every
+// positive must be attributed to the SDK, every negative to nothing.
+type Samples struct {
+	Positive []Sample `yaml:"positive"`
+	Negative []Sample `yaml:"negative"`
+}
+
+// Sample is one observation type and value.
+type Sample struct {
+	Type  string `yaml:"type"`
+	Value string `yaml:"value"`
+}
+
+// App is an application that is itself the subject of a ban.
+type App struct {
+	ID    string    `yaml:"id"`
+	Name  string    `yaml:"name"`
+	Rules []AppRule `yaml:"rules"`
+
+	Vendor string `yaml:"-"`
+	Line   int    `yaml:"-"`
+}
+
+// AppRule identifies an app by its package identifiers or signer.
+type AppRule struct {
+	Source        string   `yaml:"source"`
+	AndroidAppIDs []string `yaml:"android_app_ids"`
+	IOSBundleIDs  []string `yaml:"ios_bundle_ids"`
+	CertSHA256    []string `yaml:"cert_sha256"`
+	Line          int      `yaml:"-"`
+}
+
+// Categories are the SDK categories the schema accepts.
+var Categories = []string{
+	"ads", "analytics", "attribution", "crash-apm", "login-share", "payments", "push",
+	"web-engine", "rtc-media", "im", "maps-location", "storage", "hotfix",
+	"security-fingerprinting", "packer", "ui-framework", "cloud", "utility",
+}
