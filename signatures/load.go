@@ -311,7 +311,14 @@ func validateRule(e *errs, r *Rule, field string) {
 		}
 	}
 	check(e, r.Line, field+".java_classes", r.JavaClasses, javaRe, "a fully-qualified class name")
-	check(e, r.Line, field+".manifest_components", r.ManifestComponents, javaRe, "a fully-qualified class name")
+	for _, c := range r.ManifestComponents {
+		// ".wxapi.WXEntryActivity" matches that suffix of any component
+		// (SDKs that require a callback class in the app's own package).
+		name := strings.TrimPrefix(c, ".")
+		if !javaRe.MatchString(name) {
+			e.at(r.Line, field+".manifest_components", "%q is not a fully-qualified class name or a .suffix of at least two segments", c)
+		}
+	}
 	check(e, r.Line, field+".native_libs", r.NativeLibs, libRe, "a native library file name (libX.so)")
 	check(e, r.Line, field+".hosts", r.Hosts, hostRe, "a lower-case host name")
 	check(e, r.Line, field+".gradle", r.Gradle, gradleRe, "a group:artifact coordinate")
