@@ -45,6 +45,7 @@ type Matcher struct {
 	java         map[string]*Rule // package prefixes and class names
 	javaRoots    map[string]bool  // first two segments of every Java rule
 	components   map[string]*Rule
+	compSuffix   map[string]*Rule // ".wxapi.WXEntryActivity"
 	metaData     map[string]*Rule
 	permissions  map[string]*Rule
 	nativeLibs   map[string]*Rule
@@ -63,7 +64,7 @@ type Matcher struct {
 // Compile builds a Matcher from a database.
 func Compile(db *signatures.DB) *Matcher {
 	m := &Matcher{
-		java: map[string]*Rule{}, javaRoots: map[string]bool{}, components: map[string]*Rule{},
+		java: map[string]*Rule{}, javaRoots: map[string]bool{}, components: map[string]*Rule{}, compSuffix: map[string]*Rule{},
 		metaData: map[string]*Rule{}, permissions: map[string]*Rule{}, nativeLibs: map[string]*Rule{},
 		filePaths: map[string]*Rule{}, hosts: map[string]*Rule{}, vendorDomain: map[string]*Rule{},
 		appIDs: map[string]*Rule{}, queried: map[string]*Rule{}, bundleIDs: map[string]*Rule{},
@@ -80,7 +81,11 @@ func Compile(db *signatures.DB) *Matcher {
 				m.javaRoots[javaRoot(p)] = true
 			}
 			for _, p := range r.ManifestComponents {
-				m.components[p] = mk(p)
+				if strings.HasPrefix(p, ".") {
+					m.compSuffix[p] = mk(p)
+				} else {
+					m.components[p] = mk(p)
+				}
 			}
 			for _, p := range r.MetaData {
 				m.metaData[p] = mk(p)
@@ -216,8 +221,17 @@ func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
 	case observation.Component:
 		if r := m.components[o.Value]; r != nil {
 			hit(r)
-		} else {
-			hit(m.lookupJava(o.Value))
+		} else if r := m.lookupJava(o.Value); r != nil {
+			hit(r)
+		} else if len(m.compSuffix) > 0 {
+			for i := 0; i < len(o.Value); i++ {
+				if o.Value[i] == '.' {
+					if r := m.compSuffix[o.Value[i:]]; r != nil {
+						hit(r)
+						break
+					}
+				}
+			}
 		}
 	case observation.MetaData:
 		hit(m.metaData[o.Value])
