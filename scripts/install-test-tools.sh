@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages whose tools the tests use to prove that the
+# fixtures are real Android artefacts (aapt/aapt2 with the framework
+# resources, dexdump, apksigner, jarsigner via a JDK, readelf, unzip, time).
+# Tests that need a tool skip when it is absent, so this is best effort on
+# machines without apt or root.
+set -euo pipefail
+need=()
+command -v aapt2 >/dev/null || need+=(aapt)
+[ -f /usr/share/android-framework-res/framework-res.apk ] || need+=(android-framework-res)
+command -v dexdump >/dev/null || need+=(dexdump)
+command -v apksigner >/dev/null || need+=(apksigner)
+command -v zipalign >/dev/null || need+=(zipalign)
+command -v jarsigner >/dev/null || need+=(openjdk-17-jdk-headless)
+command -v readelf >/dev/null || need+=(binutils)
+command -v unzip >/dev/null || need+=(unzip)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -eq 0 ]; then
+	echo "test tools: all present"
+	exit 0
+fi
+if ! command -v apt-get >/dev/null; then
+	echo "test tools: apt-get not available; tests that need ${need[*]} will skip" >&2
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "test tools: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
