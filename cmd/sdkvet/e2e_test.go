@@ -443,3 +443,48 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %d %q", r.code, r.stdout)
 	}
 }
+
+func TestCrossPlatformEndpointsAndFrameworks(t *testing.T) {
+	rep, _ := scanJSON(t, fx("crossplatform.apk"))
+	tg := rep.Targets[0]
+	if got := strings.Join(tg.Identity.Frameworks, ","); got != "flutter,react-native" {
+		t.Fatalf("frameworks %q", got)
+	}
+	ep := finding(t, tg, "bytedance.domains")
+	hosts := map[string]string{}
+	for _, e := range ep.Evidence {
+		hosts[e.Value] = e.Path
+	}
+	if !strings.HasSuffix(hosts["api16-normal-c-useast1a.tiktokv.com"], "!/assets/index.android.bundle") || hosts["log.snssdk.com"] == "" {
+		t.Fatalf("JS bundle endpoints: %v", hosts)
+	}
+	b := finding(t, tg, "tencent.bugly")
+	if b.Evidence[0].Value != "android.bugly.qq.com" || !strings.HasSuffix(b.Evidence[0].Path, "!/lib/arm64-v8a/libapp.so") || b.Confidence != "low" {
+		t.Fatalf("Flutter libapp.so host: %+v", b)
+	}
+}
+
+func TestLibraryAndBareInputs(t *testing.T) {
+	cases := []struct{ file, kind, rule, evidence string }{
+		{"library.aar", "aar", "tencent.bugly", "library.aar!/classes.jar!/com/tencent/bugly/crashreport/CrashReport.class"},
+		{"classes.dex", "dex", "tencent.tbs-x5", "classes.dex"},
+		{"libnative.bin", "elf", "tencent.bugly", "libnative.bin"},
+	}
+	for _, c := range cases {
+		rep, r := scanJSON(t, fx(c.file))
+		tg := rep.Targets[0]
+		if r.code != 1 || tg.Kind != c.kind {
+			t.Errorf("%s: exit %d kind %s", c.file, r.code, tg.Kind)
+			continue
+		}
+		f := finding(t, tg, c.rule)
+		if !strings.HasSuffix(f.Evidence[0].Path, c.evidence) {
+			t.Errorf("%s: evidence path %s", c.file, f.Evidence[0].Path)
+		}
+	}
+	// The AAR's text manifest gives the library's package and line numbers.
+	rep, _ := scanJSON(t, fx("library.aar"))
+	if id := rep.Targets[0].Identity.AppID; id == nil || *id != "com.example.lib" {
+		t.Fatalf("aar identity %+v", rep.Targets[0].Identity)
+	}
+}
