@@ -173,16 +173,23 @@ func attachLines(f *File, root *yaml.Node) {
 }
 
 var (
-	idRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	sdkIDRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$`)
-	javaRe    = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$`)
-	hostRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$`)
-	libRe     = regexp.MustCompile(`^lib[A-Za-z0-9_.+-]+\.so$`)
-	appIDRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
-	bundleRe  = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
-	gradleRe  = regexp.MustCompile(`^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$`)
-	sha256Re  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	sampleTys = []string{"java_class", "manifest_component", "native_lib", "domain", "url", "android_app_id", "meta_data", "permission", "file_path", "string", "cert_sha256", "gradle"}
+	idRe         = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	sdkIDRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$`)
+	javaRe       = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)+$`)
+	hostRe       = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$`)
+	libRe        = regexp.MustCompile(`^lib[A-Za-z0-9_.+-]+\.so$`)
+	appIDRe      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$`)
+	bundleRe     = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
+	gradleRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$`)
+	sha256Re     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	urlRe        = regexp.MustCompile(`^https?://[^\s]+$`)
+	identRe      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	bundleFileRe = regexp.MustCompile(`^[A-Za-z0-9_.+-]+\.bundle$`)
+	podRe        = regexp.MustCompile(`^[A-Za-z0-9_+.-]+(/[A-Za-z0-9_+.-]+)*$`)
+	npmRe        = regexp.MustCompile(`^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$`)
+	pubRe        = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	schemeRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+	sampleTys    = []string{"java_class", "manifest_component", "native_lib", "domain", "url", "android_app_id", "meta_data", "permission", "file_path", "string", "cert_sha256", "gradle"}
 )
 
 // MinJavaSegments is the fewest dot-separated segments a Java package rule
@@ -299,7 +306,10 @@ func validateRule(e *errs, r *Rule, field string) {
 		e.at(r.Line, field+".source", "required: say where this fact comes from")
 	}
 	n := len(r.JavaPackages) + len(r.JavaClasses) + len(r.ManifestComponents) + len(r.MetaData) +
-		len(r.Permissions) + len(r.NativeLibs) + len(r.FilePaths) + len(r.Hosts) + len(r.Strings) + len(r.Gradle)
+		len(r.Permissions) + len(r.NativeLibs) + len(r.FilePaths) + len(r.Hosts) + len(r.Strings) + len(r.Gradle) +
+		len(r.MavenRepos) + len(r.IOSFrameworks) + len(r.IOSBundles) + len(r.ObjCClasses) + len(r.ObjCPrefixes) +
+		len(r.SwiftModules) + len(r.Dylibs) + len(r.URLSchemes) + len(r.QueriedSchemes) + len(r.CocoaPods) +
+		len(r.SPM) + len(r.Carthage) + len(r.NPM) + len(r.Pub)
 	if n == 0 {
 		e.at(r.Line, field, "a rule needs at least one pattern")
 	}
@@ -322,6 +332,32 @@ func validateRule(e *errs, r *Rule, field string) {
 	check(e, r.Line, field+".native_libs", r.NativeLibs, libRe, "a native library file name (libX.so)")
 	check(e, r.Line, field+".hosts", r.Hosts, hostRe, "a lower-case host name")
 	check(e, r.Line, field+".gradle", r.Gradle, gradleRe, "a group:artifact coordinate")
+	check(e, r.Line, field+".maven_repos", r.MavenRepos, urlRe, "an http(s) URL")
+	check(e, r.Line, field+".spm", r.SPM, urlRe, "an http(s) repository URL")
+	check(e, r.Line, field+".ios_frameworks", r.IOSFrameworks, identRe, "a framework name without extension")
+	check(e, r.Line, field+".ios_bundles", r.IOSBundles, bundleFileRe, "a bundle name ending in .bundle")
+	check(e, r.Line, field+".objc_classes", r.ObjCClasses, identRe, "an Objective-C class name")
+	check(e, r.Line, field+".swift_modules", r.SwiftModules, identRe, "a Swift module name")
+	check(e, r.Line, field+".cocoapods", r.CocoaPods, podRe, "a CocoaPods name")
+	check(e, r.Line, field+".npm", r.NPM, npmRe, "an npm package name")
+	check(e, r.Line, field+".pub", r.Pub, pubRe, "a pub.dev package name")
+	check(e, r.Line, field+".url_schemes", r.URLSchemes, schemeRe, "a URL scheme (prefix)")
+	check(e, r.Line, field+".queried_schemes", r.QueriedSchemes, schemeRe, "a URL scheme")
+	for _, p := range r.ObjCPrefixes {
+		if !identRe.MatchString(p) || len(p) < 4 {
+			e.at(r.Line, field+".objc_prefixes", "%q must be an identifier of at least 4 characters", p)
+		}
+	}
+	for _, d := range r.Dylibs {
+		if d == "" || strings.ContainsAny(d, " \t\n") {
+			e.at(r.Line, field+".dylibs", "%q is not a dylib name", d)
+		}
+	}
+	for _, c := range r.Carthage {
+		if c == "" || strings.ContainsAny(c, " \t\n") {
+			e.at(r.Line, field+".carthage", "%q is not a Cartfile origin", c)
+		}
+	}
 	for _, s := range r.Strings {
 		if len(s) < 8 {
 			e.at(r.Line, field+".strings", "%q is shorter than 8 bytes: too weak to be evidence", s)
@@ -439,6 +475,16 @@ func checkCollisions(db *DB) error {
 			}
 			for _, v := range r.Gradle {
 				claim("gradle", v, s.ID)
+			}
+			for kind, vals := range map[string][]string{
+				"maven_repo": r.MavenRepos, "ios_framework": r.IOSFrameworks, "ios_bundle": r.IOSBundles,
+				"objc_class": r.ObjCClasses, "objc_prefix": r.ObjCPrefixes, "swift_module": r.SwiftModules,
+				"dylib": r.Dylibs, "url_scheme": r.URLSchemes, "queried_scheme": r.QueriedSchemes,
+				"cocoapod": r.CocoaPods, "spm": r.SPM, "carthage": r.Carthage, "npm": r.NPM, "pub": r.Pub,
+			} {
+				for _, v := range vals {
+					claim(kind, v, s.ID)
+				}
 			}
 		}
 	}

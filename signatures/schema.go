@@ -65,7 +65,25 @@ type Rule struct {
 	Hosts              []string `yaml:"hosts"`
 	Strings            []string `yaml:"strings"`
 	Gradle             []string `yaml:"gradle"`
-	Line               int      `yaml:"-"`
+	// MavenRepos are Maven repository URLs; declaring one in a build is
+	// itself evidence (e.g. a vendor's private repository).
+	MavenRepos []string `yaml:"maven_repos"`
+	// iOS evidence.
+	IOSFrameworks  []string `yaml:"ios_frameworks"`  // framework names without ".framework"
+	IOSBundles     []string `yaml:"ios_bundles"`     // resource bundle names, e.g. BUAdSDK.bundle
+	ObjCClasses    []string `yaml:"objc_classes"`    // exact Objective-C class names
+	ObjCPrefixes   []string `yaml:"objc_prefixes"`   // Objective-C class-name prefixes (at least 4 characters)
+	SwiftModules   []string `yaml:"swift_modules"`   // Swift module names
+	Dylibs         []string `yaml:"dylibs"`          // linked dylib install names or file names
+	URLSchemes     []string `yaml:"url_schemes"`     // URL scheme prefixes an app must register (e.g. "wx" + app id)
+	QueriedSchemes []string `yaml:"queried_schemes"` // LSApplicationQueriesSchemes / <queries> schemes the SDK needs
+	// Package managers.
+	CocoaPods []string `yaml:"cocoapods"` // pod names
+	SPM       []string `yaml:"spm"`       // Swift package repository URLs
+	Carthage  []string `yaml:"carthage"`  // Cartfile origins
+	NPM       []string `yaml:"npm"`       // npm package names
+	Pub       []string `yaml:"pub"`       // pub.dev package names
+	Line      int      `yaml:"-"`
 }
 
 // Samples are values a test checks against the compiled database: every
