@@ -77,10 +77,13 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*report.Report, err
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "sdkvet", Version: Version, SignaturesVersion: s.opts.DB.Version},
-		Policy:        report.PolicyInfo{ID: s.opts.Policy.ID, Version: s.opts.Policy.Version, FailOn: s.opts.Policy.FailOn.String()},
+		Policy:        report.PolicyInfo{ID: s.opts.Policy.ID, Version: s.opts.Policy.Version, FailOn: s.opts.Policy.FailOn.String(), Packs: []string{}},
 		Verdict:       report.Pass,
 		Complete:      true,
 		Targets:       []report.Target{},
+	}
+	for _, p := range s.opts.DB.Packs {
+		rep.Policy.Packs = append(rep.Policy.Packs, p.ID)
 	}
 	for _, p := range paths {
 		files, skipped, err := walk.Files(p)

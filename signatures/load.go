@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,7 +20,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-//go:embed *.yaml
+//go:embed *.yaml packs
 var embedded embed.FS
 
 // Release is the date of the embedded database; Version adds a content hash.
@@ -35,6 +36,8 @@ type DB struct {
 	Version string
 	// Files lists the files that make up the database, in load order.
 	Files []string
+	// Packs are the extension packs switched on.
+	Packs []Pack
 }
 
 // DefaultPolicy returns the embedded default policy file.
@@ -48,15 +51,45 @@ func DefaultPolicy() []byte {
 
 // Load returns the embedded database extended by the YAML files in each of
 // dirs, in order. A file whose vendor id is already loaded replaces that
-// vendor (override); any other collision is an error naming both files.
+// vendor (override) unless it says `extends: true`, which adds its SDKs,
+// apps and domains to that vendor; any other collision is an error naming
+// both files.
 func Load(dirs ...string) (*DB, error) {
+	return LoadWith(Options{Dirs: dirs})
+}
+
+// Options select what LoadWith loads besides the embedded base files.
+type Options struct {
+	// Packs are extension packs to switch on, by id (see Packs).
+	Packs []string
+	// Dirs are directories of extra vendor files, applied after the packs.
+	Dirs []string
+}
+
+// LoadWith returns the embedded database, then the selected packs, then the
+// files of each directory.
+func LoadWith(o Options) (*DB, error) {
 	var layers [][]*File
 	base, err := readFS(embedded, ".", "embedded:")
 	if err != nil {
 		return nil, err
 	}
 	layers = append(layers, base)
-	for _, d := range dirs {
+	var packs []Pack
+	seenPack := map[string]bool{}
+	for _, id := range o.Packs {
+		if seenPack[id] {
+			continue
+		}
+		seenPack[id] = true
+		p, files, err := readPack(id)
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, p)
+		layers = append(layers, files)
+	}
+	for _, d := range o.Dirs {
 		files, err := readFS(os.DirFS(d), ".", d+string(filepath.Separator))
 		if err != nil {
 			return nil, err
@@ -66,7 +99,19 @@ func Load(dirs ...string) (*DB, error) {
 		}
 		layers = append(layers, files)
 	}
-	return build(layers)
+	db, err := build(layers)
+	if err != nil {
+		return nil, err
+	}
+	db.Packs = packs
+	if len(packs) > 0 {
+		ids := make([]string, len(packs))
+		for i, p := range packs {
+			ids[i] = p.ID
+		}
+		db.Version += "+packs:" + strings.Join(ids, ",")
+	}
+	return db, nil
 }
 
 func readFS(fsys fs.FS, dir, prefix string) ([]*File, error) {
@@ -77,10 +122,10 @@ func readFS(fsys fs.FS, dir, prefix string) ([]*File, error) {
 	var out []*File
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) || name == "policy.yaml" {
+		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) || name == "policy.yaml" || name == "pack.yaml" {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, name)
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("read %s%s: %w", prefix, name, err)
 		}
@@ -214,7 +259,7 @@ func validateFile(f *File) error {
 	if !idRe.MatchString(v.ID) {
 		e.at(1, "vendor.id", "%q must be lower-case letters, digits and '-'", v.ID)
 	}
-	if v.Name == "" {
+	if v.Name == "" && !f.Extends {
 		e.at(1, "vendor.name", "required")
 	}
 	for i, d := range v.Domains {
@@ -385,9 +430,21 @@ func build(layers [][]*File) (*DB, error) {
 				return nil, fmt.Errorf("%s: vendor %q is already defined in %s", f.Name, f.Vendor.ID, prev)
 			}
 			seen[f.Vendor.ID] = f.Name
-			if _, ok := byVendor[f.Vendor.ID]; !ok {
+			prev, ok := byVendor[f.Vendor.ID]
+			switch {
+			case f.Extends && !ok:
+				return nil, fmt.Errorf("%s: extends vendor %q, which is not loaded", f.Name, f.Vendor.ID)
+			case f.Extends:
+				merged := *prev
+				merged.Name = prev.Name + ", " + f.Name
+				merged.Vendor.Domains = append(append([]DomainRule{}, prev.Vendor.Domains...), f.Vendor.Domains...)
+				merged.SDKs = append(append([]SDK{}, prev.SDKs...), f.SDKs...)
+				merged.Apps = append(append([]App{}, prev.Apps...), f.Apps...)
+				byVendor[f.Vendor.ID] = &merged
+				continue
+			case !ok:
 				order = append(order, f.Vendor.ID)
-			} else if li == 0 {
+			case li == 0:
 				return nil, fmt.Errorf("%s: vendor %q defined twice", f.Name, f.Vendor.ID)
 			}
 			byVendor[f.Vendor.ID] = f

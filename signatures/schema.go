@@ -14,6 +14,11 @@ type File struct {
 	SDKs   []SDK  `yaml:"sdks"`
 	Apps   []App  `yaml:"apps"`
 
+	// Extends adds this file's SDKs, apps and domains to a vendor loaded
+	// before it (from the base database or an earlier pack) instead of
+	// replacing that vendor. The vendor block then needs only its id.
+	Extends bool `yaml:"extends"`
+
 	// Name is the file the data was loaded from (not part of the YAML).
 	Name string `yaml:"-"`
 }

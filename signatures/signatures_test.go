@@ -23,26 +23,8 @@ func load(t *testing.T, dirs ...string) *signatures.DB {
 // TestEmbeddedSamples checks every SDK's positive samples are attributed to
 // that SDK and its look-alike negatives to nothing at all.
 func TestEmbeddedSamples(t *testing.T) {
-	db := load(t)
-	m := match.Compile(db)
-	for _, s := range db.SDKs {
-		if len(s.Samples.Positive) == 0 {
-			t.Errorf("%s: no positive sample", s.ID)
-		}
-		for _, smp := range s.Samples.Positive {
-			var got []string
-			m.Match(observation.Observation{Kind: observation.Kind(smp.Type), Value: smp.Value}, func(h match.Hit) {
-				got = append(got, h.Rule.Subject)
-			})
-			if len(got) != 1 || got[0] != s.ID {
-				t.Errorf("%s: positive %s %q matched %v", s.ID, smp.Type, smp.Value, got)
-			}
-		}
-		for _, smp := range s.Samples.Negative {
-			m.Match(observation.Observation{Kind: observation.Kind(smp.Type), Value: smp.Value}, func(h match.Hit) {
-				t.Errorf("%s: negative %s %q matched %s (%s)", s.ID, smp.Type, smp.Value, h.Rule.Subject, h.Rule.Pattern)
-			})
-		}
+	for _, msg := range match.CheckSamples(load(t)) {
+		t.Error(msg)
 	}
 }
 

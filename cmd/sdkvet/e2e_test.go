@@ -488,3 +488,71 @@ func TestLibraryAndBareInputs(t *testing.T) {
 		t.Fatalf("aar identity %+v", rep.Targets[0].Identity)
 	}
 }
+
+func TestSignaturesCommands(t *testing.T) {
+	r := sdkvet(t, "signatures", "explain", "com.tencent.mm.opensdk.openapi.WXAPIFactory")
+	if r.code != 0 || !strings.Contains(r.stdout, "tencent.wechat-opensdk") || !strings.Contains(r.stdout, "source: https://") ||
+		!strings.Contains(r.stdout, "boundary") {
+		t.Fatalf("explain class: %d %s", r.code, r.stdout)
+	}
+	r = sdkvet(t, "signatures", "explain", "com.tencent.mmkv.MMKV")
+	if r.code != 0 || !strings.Contains(r.stdout, "matches no rule") {
+		t.Fatalf("explain look-alike: %s", r.stdout)
+	}
+	r = sdkvet(t, "signatures", "explain", "Android.Bugly.QQ.com")
+	if !strings.Contains(r.stdout, "tencent.bugly") || !strings.Contains(r.stdout, "subdomain of bugly.qq.com") {
+		t.Fatalf("explain host: %s", r.stdout)
+	}
+	r = sdkvet(t, "signatures", "test")
+	if r.code != 0 || !strings.Contains(r.stdout, " passed, 0 failed") {
+		t.Fatalf("signatures test: %d %s", r.code, r.stdout)
+	}
+	r = sdkvet(t, "signatures", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "tencent.wechat-opensdk") || !strings.Contains(r.stdout, "bytedance.tiktok") {
+		t.Fatalf("signatures list: %s", r.stdout)
+	}
+	r = sdkvet(t, "signatures", "show", "tencent.bugly")
+	if r.code != 0 || !strings.Contains(r.stdout, "source:") || !strings.Contains(r.stdout, "com.tencent.bugly") {
+		t.Fatalf("signatures show: %s", r.stdout)
+	}
+	if r = sdkvet(t, "signatures", "show", "nope.nothing"); r.code != 2 {
+		t.Fatalf("show unknown: exit %d", r.code)
+	}
+}
+
+func TestSignaturesValidate(t *testing.T) {
+	dir := t.TempDir()
+	good := `schema: 1
+vendor:
+  id: examplecorp
+  name: Example Corp
+  country: XX
+sdks:
+  - id: examplecorp.tracker
+    name: Example Tracker
+    category: analytics
+    description: Sends device identifiers to examplecorp.
+    rules:
+      - source: https://example.org/docs
+        java_packages: [org.examplecorp.tracker]
+    samples:
+      positive:
+        - {type: java_class, value: org.examplecorp.tracker.Track}
+`
+	if err := os.WriteFile(filepath.Join(dir, "examplecorp.yaml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := sdkvet(t, "signatures", "validate", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "ok: 3 vendors") {
+		t.Fatalf("validate good: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// The same file now extends the scan: a class of the new vendor is found.
+	bad := strings.Replace(good, "      - source: https://example.org/docs\n", "      - source: \"\"\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "examplecorp.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = sdkvet(t, "signatures", "validate", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "examplecorp.yaml:12: sdks[0].rules[0].source: required") {
+		t.Fatalf("validate bad: %d %q", r.code, r.stderr)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/sdkvet/sdkvet/scanner"
@@ -41,7 +42,7 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &codeError{code: exitError, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
-	root.AddCommand(newScanCmd(g), newVersionCmd())
+	root.AddCommand(newScanCmd(g), newSignaturesCmd(), newVersionCmd())
 	return root
 }
 
@@ -72,8 +73,7 @@ type scanFlags struct {
 	output          string
 	failOn          string
 	allowIncomplete bool
-	policyFile      string
-	signatureDirs   []string
+	db              dbFlags
 	limits          walk.Limits
 	sandbox         sandbox.Limits
 }
@@ -101,8 +101,7 @@ error or a target that could not be scanned completely (unless
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (default: the policy's fail_on)")
 	fl.BoolVar(&f.allowIncomplete, "allow-incomplete", false, "exit 0 rather than 2 when part of a target could not be scanned")
-	fl.StringVar(&f.policyFile, "policy", "", "policy YAML file (default: the embedded policy)")
-	fl.StringArrayVar(&f.signatureDirs, "signatures", nil, "directory of extra vendor YAML files (repeatable)")
+	f.db.register(fl)
 	fl.IntVar(&f.limits.MaxDepth, "max-depth", f.limits.MaxDepth, "maximum nesting depth of archives")
 	fl.IntVar(&f.limits.MaxEntries, "max-entries", f.limits.MaxEntries, "maximum entries in one archive")
 	fl.Int64Var(&f.limits.MaxEntrySize, "max-entry-size", f.limits.MaxEntrySize, "maximum inflated bytes of one entry")
@@ -129,15 +128,9 @@ func runScan(ctx context.Context, g *globalFlags, f *scanFlags, args []string) e
 	if f.limits.MaxDepth < 0 || f.limits.MaxEntries <= 0 || f.limits.MaxEntrySize <= 0 || f.limits.MaxTotal <= 0 || f.limits.MaxRatio <= 0 || f.limits.MaxTime <= 0 || f.sandbox.Timeout <= 0 || f.sandbox.Memory <= 0 {
 		return usage("limits must be positive")
 	}
-	db, err := signatures.Load(f.signatureDirs...)
+	db, pol, err := f.db.load()
 	if err != nil {
-		return usage("load signatures: %v", err)
-	}
-	pol := policy.Default()
-	if f.policyFile != "" {
-		if pol, err = policy.LoadFile(f.policyFile); err != nil {
-			return usage("%v", err)
-		}
+		return usage("%v", err)
 	}
 	failOn := pol.FailOn
 	if f.failOn != "" {
@@ -214,18 +207,53 @@ func worst(r *report.Report) policy.Severity {
 }
 
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
+	var f dbFlags
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the tool, signature-set and policy versions",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			db, err := signatures.Load()
+			db, pol, err := f.load()
 			if err != nil {
-				return err
+				return usage("%v", err)
 			}
-			pol := policy.Default()
 			fmt.Fprintf(c.OutOrStdout(), "sdkvet %s\nsignatures %s\npolicy %s %s\n", scanner.Version, db.Version, pol.ID, pol.Version)
 			return nil
 		},
 	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// dbFlags select the signature database and policy.
+type dbFlags struct {
+	policyFile    string
+	signatureDirs []string
+	packs         []string
+}
+
+func (f *dbFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&f.policyFile, "policy", "", "policy YAML file (default: the embedded policy)")
+	fl.StringArrayVar(&f.signatureDirs, "signatures", nil, "directory of extra vendor YAML files (repeatable)")
+	fl.StringArrayVar(&f.packs, "pack", nil, "switch on an extension pack of the signature database (repeatable; see 'sdkvet signatures packs')")
+}
+
+// load reads the policy, then the database with the packs the policy and
+// the flags switch on, and merges the packs' vendor policies.
+func (f *dbFlags) load() (*signatures.DB, *policy.Policy, error) {
+	pol := policy.Default()
+	if f.policyFile != "" {
+		var err error
+		if pol, err = policy.LoadFile(f.policyFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := signatures.LoadWith(signatures.Options{Packs: append(append([]string{}, pol.Packs...), f.packs...), Dirs: f.signatureDirs})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load signatures: %w", err)
+	}
+	if err := pol.ApplyPacks(db.Packs); err != nil {
+		return nil, nil, err
+	}
+	return db, pol, nil
 }

@@ -94,9 +94,11 @@ type Exception struct {
 
 // Policy is a parsed policy file.
 type Policy struct {
-	ID          string                  `yaml:"id"`
-	Version     string                  `yaml:"version"`
-	Description string                  `yaml:"description"`
+	ID          string `yaml:"id"`
+	Version     string `yaml:"version"`
+	Description string `yaml:"description"`
+	// Packs are extension packs of the signature database to switch on.
+	Packs       []string                `yaml:"packs"`
 	FailOn      Severity                `yaml:"fail_on"`
 	WarnOn      Severity                `yaml:"warn_on"`
 	Vendors     map[string]VendorPolicy `yaml:"vendors"`
@@ -175,6 +177,32 @@ func Parse(name string, data []byte) (*Policy, error) {
 		return nil, fmt.Errorf("policy %s: %w", name, errors.Join(errs...))
 	}
 	return &p, nil
+}
+
+// ApplyPacks adds the vendor policies that switched-on packs bring, for
+// vendors this policy does not name itself.
+func (p *Policy) ApplyPacks(packs []signatures.Pack) error {
+	if p.Vendors == nil {
+		p.Vendors = map[string]VendorPolicy{}
+	}
+	for _, pk := range packs {
+		for id, v := range pk.Policy.Vendors {
+			if _, ok := p.Vendors[id]; ok {
+				continue
+			}
+			sev, err := ParseSeverity(v.Severity)
+			if err != nil {
+				return fmt.Errorf("pack %s: vendors.%s: %w", pk.ID, id, err)
+			}
+			switch v.Status {
+			case Banned, Watch, Allowed:
+			default:
+				return fmt.Errorf("pack %s: vendors.%s.status: %q is not banned, watch or allowed", pk.ID, id, v.Status)
+			}
+			p.Vendors[id] = VendorPolicy{Status: v.Status, Severity: sev}
+		}
+	}
+	return nil
 }
 
 // Subject is what a finding is about, for the policy to judge.

@@ -29,6 +29,8 @@ type PolicyInfo struct {
 	ID      string `json:"id"`
 	Version string `json:"version"`
 	FailOn  string `json:"fail_on"`
+	// Packs are the signature extension packs that were switched on.
+	Packs []string `json:"packs"`
 }
 
 // Target is one scanned file.
