@@ -556,3 +556,29 @@ sdks:
 		t.Fatalf("validate bad: %d %q", r.code, r.stderr)
 	}
 }
+
+func TestSigningBlockSigners(t *testing.T) {
+	rep, _ := scanJSON(t, fx("douyin-v2v3.apk"))
+	tg := rep.Targets[0]
+	schemes := map[string]string{}
+	for _, s := range tg.Identity.Signers {
+		schemes[s.Subject] = strings.Join(s.Schemes, "+")
+	}
+	if schemes["CN=Douyin Release"] != "v1+v2" || schemes["CN=Douyin Release 2"] != "v3" {
+		t.Fatalf("signers %+v", tg.Identity.Signers)
+	}
+	finding(t, tg, "bytedance.douyin")
+}
+
+func TestHermesBundleStrings(t *testing.T) {
+	rep, _ := scanJSON(t, fx("hermes.apk"))
+	tg := rep.Targets[0]
+	f := finding(t, tg, "bytedance.domains")
+	e := f.Evidence[0]
+	if e.Value != "mon.isnssdk.com" || !strings.HasSuffix(e.Path, "!/assets/index.android.bundle") || e.Offset == nil || *e.Offset < 132 {
+		t.Fatalf("hermes evidence %+v", e)
+	}
+	if got := strings.Join(tg.Identity.Frameworks, ","); got != "hermes,react-native" {
+		t.Fatalf("frameworks %s", got)
+	}
+}
