@@ -4,6 +4,7 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -197,7 +199,14 @@ func newCollector(m *match.Matcher) *collector {
 
 var _ analyze.Out = (*collector)(nil)
 
+// Observe keeps an observation. Java classes that no rule matches are
+// dropped before the lock: a large app has 300,000 of them and keeping
+// them all costs most of the scan's time and memory. Every other kind is
+// kept (deduplicated), so that the set stays useful for re-matching.
 func (c *collector) Observe(o observation.Observation) {
+	if o.Kind == observation.JavaClass && !c.m.Matches(o) {
+		return
+	}
 	k := obsKey{o.Kind, o.Value, o.Path}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -207,6 +216,9 @@ func (c *collector) Observe(o observation.Observation) {
 		}
 		return
 	}
+	// Analyzers may pass strings that live only for this call.
+	o.Value, o.Detail = strings.Clone(o.Value), strings.Clone(o.Detail)
+	k.value = o.Value
 	c.seen[k] = len(c.obs)
 	c.obs = append(c.obs, o)
 }
@@ -220,20 +232,19 @@ func (c *collector) String(path, s string, off int64) {
 		if off >= 0 {
 			at = off + int64(h.Pos)
 		}
-		if h.URL != "" {
-			c.Observe(observation.Observation{Kind: observation.URL, Value: h.URL, Path: path, Offset: at})
-		}
 		k := observation.Domain
 		if h.IsIP {
 			k = observation.IP
 		}
-		c.Observe(observation.Observation{Kind: k, Value: h.Host, Path: path, Offset: at})
+		// The URL, when there is one, is the domain's detail: the evidence
+		// shows the host that matched and the URL it came from.
+		c.Observe(observation.Observation{Kind: k, Value: h.Host, Detail: h.URL, Path: path, Offset: at})
 	})
 	if c.m.HasMarker(s) {
 		if len(s) > MaxMarkerValue {
 			s = s[:MaxMarkerValue]
 		}
-		c.Observe(observation.Observation{Kind: observation.StringMarker, Value: strings.Clone(s), Path: path, Offset: off})
+		c.Observe(observation.Observation{Kind: observation.StringMarker, Value: s, Path: path, Offset: off})
 	}
 }
 
@@ -258,17 +269,9 @@ func (c *collector) observations() []observation.Observation {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := append([]observation.Observation(nil), c.obs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Path != out[j].Path {
-			return out[i].Path < out[j].Path
-		}
-		if out[i].Offset != out[j].Offset {
-			return out[i].Offset < out[j].Offset
-		}
-		if out[i].Kind != out[j].Kind {
-			return out[i].Kind < out[j].Kind
-		}
-		return out[i].Value < out[j].Value
+	slices.SortFunc(out, func(a, b observation.Observation) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Offset, b.Offset),
+			strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
 	})
 	return out
 }

@@ -30,6 +30,8 @@ type File struct {
 }
 
 // Out receives what analyzers find. It is safe for concurrent use.
+// Implementations copy the strings they keep: analyzers may pass strings
+// that are valid only for the duration of the call.
 type Out interface {
 	// Observe records a fact.
 	Observe(o observation.Observation)

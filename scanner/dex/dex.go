@@ -423,6 +423,13 @@ func (f *File) where(si int, kind string, i uint32) string {
 // terminator) stops it with an error wrapping ErrFormat that names the
 // string and its offset.
 func (f *File) Strings(fn func(s string, off int64) bool) error {
+	return f.StringBytes(func(b []byte, off int64) bool { return fn(string(b), off) })
+}
+
+// StringBytes is Strings without a copy: b is valid only during the call
+// to fn (it may point into the file or into a reused decode buffer). It is
+// for callers that keep little of what they see.
+func (f *File) StringBytes(fn func(b []byte, off int64) bool) error {
 	var buf []byte
 	budget := f.decodeBudget()
 	for si := range f.sections {
@@ -436,7 +443,7 @@ func (f *File) Strings(fn func(s string, off int64) bool) error {
 			if err != nil {
 				return errf("%s at 0x%x: %v", f.where(si, "string", i), off, err)
 			}
-			if !fn(string(b), int64(off)) {
+			if !fn(b, int64(off)) {
 				return nil
 			}
 		}
@@ -455,6 +462,12 @@ func (f *File) Strings(fn func(s string, off int64) bool) error {
 // Iteration stops when fn returns false. A malformed descriptor string or
 // an invalid descriptor stops it with an error wrapping ErrFormat.
 func (f *File) Types(fn func(name string, defined bool, off int64) bool) error {
+	return f.TypeBytes(func(name []byte, defined bool, off int64) bool { return fn(string(name), defined, off) })
+}
+
+// TypeBytes is Types without a copy: name is valid only during the call to
+// fn.
+func (f *File) TypeBytes(fn func(name []byte, defined bool, off int64) bool) error {
 	var buf, name []byte
 	budget := f.decodeBudget()
 	for si := range f.sections {
@@ -477,7 +490,7 @@ func (f *File) Types(fn func(name string, defined bool, off int64) bool) error {
 			if !ok {
 				continue
 			}
-			if !fn(string(name), s.defined[t/64]&(1<<(t%64)) != 0, int64(off)) {
+			if !fn(name, s.defined[t/64]&(1<<(t%64)) != 0, int64(off)) {
 				return nil
 			}
 		}

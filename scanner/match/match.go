@@ -264,6 +264,17 @@ func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
 	}
 }
 
+// Matches reports whether any rule supports o. For Java classes, the common
+// case, it costs one map lookup when the class is outside every rule's root.
+func (m *Matcher) Matches(o observation.Observation) bool {
+	if o.Kind == observation.JavaClass {
+		return m.lookupJava(o.Value) != nil
+	}
+	found := false
+	m.Match(o, func(Hit) { found = true })
+	return found
+}
+
 // HasMarker reports whether s contains any marker substring. The scanner
 // uses it as a cheap filter before keeping a string as an observation.
 func (m *Matcher) HasMarker(s string) bool {

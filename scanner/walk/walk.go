@@ -101,6 +101,12 @@ func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() 
 		return
 	}
 	var data []byte
+	var pooled *[]byte
+	defer func() {
+		if pooled != nil {
+			putBuffer(pooled)
+		}
+	}()
 	for _, a := range as {
 		if ctx.Err() != nil {
 			return
@@ -118,20 +124,22 @@ func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() 
 			if data == nil {
 				if want > s.w.Limits.MaxEntrySize {
 					s.out.Error(f.Path, limitErr("%d bytes is more than the %d-byte entry limit (--max-entry-size)", want, s.w.Limits.MaxEntrySize))
-					return
+					continue // Stream analyzers still run
 				}
 				rc, oerr := open()
 				if oerr != nil {
 					s.out.Error(f.Path, oerr)
 					return
 				}
-				data, err = readAllSized(rc, want)
+				pooled = getBuffer(want)
+				data, err = readInto(rc, (*pooled)[:want])
 				rc.Close()
 				if err != nil {
 					s.out.Error(f.Path, err)
 					return
 				}
 			}
+			// Analyzers must not keep data: the buffer is reused.
 			err = safely(func() error { return a.Bytes(ctx, f, data, s.out) })
 		}
 		if err != nil {
@@ -151,8 +159,38 @@ func safely(fn func() error) (err error) {
 	return fn()
 }
 
+// maxPooled is the largest buffer kept for reuse between entries.
+const maxPooled = 64 << 20
+
+var bufferPool sync.Pool // of *[]byte
+
+// getBuffer returns a buffer of at least n bytes, reused when possible: a
+// large app's DEX files and libraries would otherwise each cost a fresh,
+// zeroed allocation.
+func getBuffer(n int64) *[]byte {
+	if bp, ok := bufferPool.Get().(*[]byte); ok && int64(cap(*bp)) >= n {
+		*bp = (*bp)[:n]
+		return bp
+	} else if ok {
+		bufferPool.Put(bp)
+	}
+	b := make([]byte, n)
+	return &b
+}
+
+func putBuffer(bp *[]byte) {
+	if cap(*bp) <= maxPooled {
+		bufferPool.Put(bp)
+	}
+}
+
 func readAllSized(r io.Reader, size int64) ([]byte, error) {
-	buf := make([]byte, size)
+	return readInto(r, make([]byte, size))
+}
+
+// readInto fills buf from r and checks that r ends there.
+func readInto(r io.Reader, buf []byte) ([]byte, error) {
+	size := len(buf)
 	n, err := io.ReadFull(r, buf)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return buf[:n], fmt.Errorf("truncated: read %d of %d bytes", n, size)
@@ -350,7 +388,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.rc.Read(p)
 	if n > 0 {
 		if berr := l.s.budget.take(int64(n)); berr != nil {
-			return n, berr
+			return 0, berr // drop the bytes: io.ReadFull ignores an error that comes with the last bytes it wants
 		}
 	}
 	return n, err

@@ -7,6 +7,8 @@ package textstrings
 import (
 	"context"
 	"io"
+	"sync"
+	"unsafe"
 
 	"github.com/sdkvet/sdkvet/scanner/analyze"
 	"github.com/sdkvet/sdkvet/scanner/filekind"
@@ -27,10 +29,17 @@ var Analyzer = analyze.FileAnalyzer{
 	},
 }
 
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+
+const chunkSize = 256 << 10
+
 // Stream reads r in chunks and calls fn for each printable ASCII run of at
 // least MinRun bytes, with its offset in the stream.
+// The string passed to fn is valid only during the call.
 func Stream(ctx context.Context, r io.Reader, fn func(s string, off int64)) error {
-	buf := make([]byte, 256<<10)
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	buf := *bp
 	var carry []byte
 	var base int64 // stream offset of buf[0] (including carry)
 	for {
@@ -66,13 +75,14 @@ func Stream(ctx context.Context, r io.Reader, fn func(s string, off int64)) erro
 func printable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }
 
 // Runs calls fn for every printable run of at least MinRun bytes in data;
-// base is the offset of data[0].
+// base is the offset of data[0]. The string passed to fn views data without
+// a copy and is valid only during the call.
 func Runs(data []byte, base int64, fn func(s string, off int64)) {
 	start := -1
 	flush := func(end int) {
 		for start >= 0 && end-start >= MinRun {
 			stop := min(end, start+MaxRun)
-			fn(string(data[start:stop]), base+int64(start))
+			fn(unsafe.String(&data[start], stop-start), base+int64(start))
 			start = stop
 		}
 		start = -1

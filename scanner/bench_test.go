@@ -1,0 +1,142 @@
+package scanner_test
+
+import (
+	"archive/zip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/sdkvet/sdkvet/internal/fixture/bigapk"
+	"github.com/sdkvet/sdkvet/scanner"
+	"github.com/sdkvet/sdkvet/scanner/policy"
+	"github.com/sdkvet/sdkvet/scanner/sandbox"
+	"github.com/sdkvet/sdkvet/scanner/walk"
+	"github.com/sdkvet/sdkvet/signatures"
+)
+
+// benchDir holds the generated APK; TestMain removes it.
+var benchDir string
+
+func TestMain(m *testing.M) {
+	// The scanner re-executes this test binary to contain an untrusted
+	// parser; in that child, run the parser and exit.
+	sandbox.MainIfWorker()
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+// defaultBenchScale keeps `go test -bench .` short; SDKVET_BENCH_SCALE=1
+// selects the full-size package (> 100 MB, 324,000 classes).
+const defaultBenchScale = 0.25
+
+type benchAPK struct {
+	path  string
+	stats bigapk.Stats
+	scale float64
+}
+
+// largeAPK generates the benchmark package once per test binary.
+var largeAPK = sync.OnceValues(func() (benchAPK, error) {
+	scale := defaultBenchScale
+	if s := os.Getenv("SDKVET_BENCH_SCALE"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			return benchAPK{}, fmt.Errorf("SDKVET_BENCH_SCALE=%q: want a positive number", s)
+		}
+		scale = v
+	}
+	dir, err := os.MkdirTemp("", "sdkvet-bench-")
+	if err != nil {
+		return benchAPK{}, err
+	}
+	benchDir = dir
+	path := filepath.Join(dir, "large.apk")
+	st, err := bigapk.WriteStats(path, bigapk.Options{Scale: scale, Seed: 1})
+	if err != nil {
+		return benchAPK{}, err
+	}
+	return benchAPK{path: path, stats: st, scale: scale}, nil
+})
+
+func loadBenchAPK(b *testing.B) benchAPK {
+	b.Helper()
+	apk, err := largeAPK()
+	if err != nil {
+		b.Fatalf("generate benchmark APK: %v", err)
+	}
+	b.Logf("%s: scale %g, %.1f MB, %d entries, %d DEX files, %d classes, %d DEX strings",
+		apk.path, apk.scale, float64(apk.stats.Size)/1e6, apk.stats.Entries, apk.stats.DexFiles, apk.stats.Classes, apk.stats.Strings)
+	return apk
+}
+
+// BenchmarkScanLargeAPK scans the generated package with the default
+// database, policy and limits, as `sdkvet scan` does. MB/s is file bytes
+// per second of wall time; classes is the number of classes in the file.
+func BenchmarkScanLargeAPK(b *testing.B) {
+	apk := loadBenchAPK(b)
+	db, err := signatures.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := scanner.New(scanner.Options{DB: db, Policy: policy.Default(), Limits: walk.DefaultLimits()})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := s.Scan(ctx, []string{apk.path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t := rep.Targets[0]
+		if !t.Complete {
+			b.Fatalf("incomplete scan: %v", t.Errors)
+		}
+		if len(t.Findings) < 2 {
+			b.Fatalf("%d findings, want the WeChat OpenSDK and Pangle at least", len(t.Findings))
+		}
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(apk.stats.Size)/1e6/sec, "MB/s")
+	b.ReportMetric(float64(apk.stats.Classes)/sec, "classes/s")
+	b.ReportMetric(float64(apk.stats.Classes), "classes")
+}
+
+// BenchmarkInflateOnly is the baseline: it inflates every entry of the same
+// package with archive/zip, one after the other, checking CRC-32s as
+// `unzip -t` does, and does nothing else.
+func BenchmarkInflateOnly(b *testing.B) {
+	apk := loadBenchAPK(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		zr, err := zip.OpenReader(apk.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, rc); err != nil {
+				b.Fatalf("%s: %v", f.Name, err)
+			}
+			rc.Close()
+		}
+		zr.Close()
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(apk.stats.Size)/1e6/sec, "MB/s")
+	b.ReportMetric(float64(apk.stats.Classes)/sec, "classes/s")
+	b.ReportMetric(float64(apk.stats.Classes), "classes")
+}
