@@ -73,6 +73,10 @@ func pool(c []byte, base int64, fn func(string, int64) bool) error {
 		return fmt.Errorf("arsc: strings start 0x%x past the pool end", start)
 	}
 	isUTF8 := flags&utf8Flag != 0
+	// Offsets may repeat or overlap; never hand out more string data than
+	// the pool could hold (UTF-16 decoding at most doubles nothing, so twice
+	// the pool size is generous).
+	room := 2 * len(c)
 	for i := uint64(0); i < count; i++ {
 		rel := uint64(binary.LittleEndian.Uint32(c[hdr+i*4:]))
 		at := start + rel
@@ -88,6 +92,9 @@ func pool(c []byte, base int64, fn func(string, int64) bool) error {
 		}
 		if err != nil {
 			return fmt.Errorf("arsc: string %d: %w", i, err)
+		}
+		if room -= len(s); room < 0 {
+			return fmt.Errorf("arsc: string %d: strings overlap (more string data than the pool holds)", i)
 		}
 		if !fn(s, base+int64(at)) {
 			return nil

@@ -106,8 +106,8 @@ func Extract(root *Element, path string, out observation.Sink) Facts {
 		}
 		return name
 	}
-	var walk func(e *Element, depth int)
-	walk = func(e *Element, depth int) {
+	var walk func(e *Element, depth int, parent string)
+	walk = func(e *Element, depth int, parent string) {
 		if depth > MaxDepth {
 			return
 		}
@@ -154,14 +154,14 @@ func Extract(root *Element, path string, out observation.Sink) Facts {
 				}
 			}
 		case "package":
-			if depth > 0 {
+			if parent == "queries" {
 				emit(observation.QueriedPackage, name, "", e)
 			}
 		}
 		for _, c := range e.Children {
-			walk(c, depth+1)
+			walk(c, depth+1, e.Name)
 		}
 	}
-	walk(root, 0)
+	walk(root, 0, "")
 	return f
 }

@@ -73,12 +73,12 @@ func TestExceptionExpiry(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
-		base + "colour: red\n": "field colour not found",
-		"id: t\nversion: \"1\"\nfail_on: severe\n": "unknown severity",
+		base + "colour: red\n":                                                   "field colour not found",
+		"id: t\nversion: \"1\"\nfail_on: severe\n":                               "unknown severity",
 		"id: t\nversion: \"1\"\nvendors:\n  x: {status: maybe, severity: low}\n": "not banned, watch or allowed",
 		base + "exceptions:\n  - sdk: a\n    vendor: b\n    reason: r\n    owner: o\n    expires: \"2030-01-01\"\n": "exactly one of",
-		base + "exceptions:\n  - sdk: a\n    reason: r\n    owner: o\n    expires: soon\n": "not YYYY-MM-DD",
-		base + "exceptions:\n  - sdk: a\n    expires: \"2030-01-01\"\n": "reason and owner are required",
+		base + "exceptions:\n  - sdk: a\n    reason: r\n    owner: o\n    expires: soon\n":                          "not YYYY-MM-DD",
+		base + "exceptions:\n  - sdk: a\n    expires: \"2030-01-01\"\n":                                             "reason and owner are required",
 		"version: \"1\"\n": "id and version are required",
 	}
 	for body, want := range cases {

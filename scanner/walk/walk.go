@@ -63,8 +63,11 @@ func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target
 	}
 	s.slots = make(chan struct{}, workers)
 	kind := s.node(ctx, name, path.Base(strings.ReplaceAll(name, `\`, "/")), f, st.Size(), 0, filekind.Unknown)
-	if err := ctx.Err(); err != nil {
-		out.Error(name, limitErr("scan stopped after %s (--max-time): %v", w.Limits.MaxTime, err))
+	switch err := ctx.Err(); {
+	case errors.Is(err, context.DeadlineExceeded):
+		out.Error(name, limitErr("scan stopped after %s (--max-time)", w.Limits.MaxTime))
+	case err != nil:
+		out.Error(name, fmt.Errorf("scan cancelled: %w", err))
 	}
 	return Target{Kind: kind, Size: st.Size()}, nil
 }
@@ -249,10 +252,14 @@ func (s *session) archive(ctx context.Context, display string, r io.ReaderAt, si
 		s.out.Error(display, fmt.Errorf("read zip: %w", err))
 		return filekind.Zip
 	}
+	if len(zr.File) > s.w.Limits.MaxEntries {
+		// archive/zip checks the end record's count only modulo 65536.
+		s.out.Error(display, limitErr("%d entries is more than the %d-entry limit (--max-entries)", len(zr.File), s.w.Limits.MaxEntries))
+		return filekind.Zip
+	}
 	zr.RegisterDecompressor(zip.Deflate, newFlateReader)
 	names := make([]string, 0, len(zr.File))
 	byName := make(map[string]*zip.File, len(zr.File))
-	var declared uint64
 	for _, f := range zr.File {
 		names = append(names, f.Name)
 		if _, dup := byName[f.Name]; dup {
@@ -260,15 +267,16 @@ func (s *session) archive(ctx context.Context, display string, r io.ReaderAt, si
 		} else {
 			byName[f.Name] = f
 		}
-		declared += f.UncompressedSize64
 	}
 	kind := filekind.ClassifyZip(names)
-	if declared > 50*uint64(size)+(64<<20) {
-		if n := overlapping(zr.File); n != "" {
-			s.out.Error(display+"!/"+printable(n), limitErr("entries share compressed data (overlapping zip bomb); archive not inflated"))
-			return kind
-		}
+	// Entries whose data overlaps an earlier entry's are the trick behind
+	// non-recursive zip bombs, and, stored, behind recursive fan-out: a
+	// few kilobytes that nest forever. They are never read.
+	shared, first := sharedData(zr.File)
+	if len(shared) > 0 {
+		s.out.Error(display+"!/"+printable(first.Name), limitErr("%d entries share compressed data with earlier entries (overlapping zip bomb); not read", len(shared)))
 	}
+
 	pkg := &zipPackage{s: s, display: display, kind: kind, r: r, size: size, zr: zr, names: names, byName: byName}
 	for _, pa := range s.w.Registry.PackagesFor(kind) {
 		if err := safely(func() error { return pa.Analyze(ctx, pkg, s.out) }); err != nil {
@@ -291,7 +299,7 @@ func (s *session) archive(ctx context.Context, display string, r io.ReaderAt, si
 		if ctx.Err() != nil {
 			break
 		}
-		if f.FileInfo().IsDir() {
+		if f.FileInfo().IsDir() || shared[f] {
 			continue
 		}
 		files <- f
@@ -439,11 +447,13 @@ func printable(name string) string {
 			break
 		}
 	}
-	if clean {
-		return name
+	if !clean {
+		q := fmt.Sprintf("%q", name)
+		name = q[1 : len(q)-1]
 	}
-	q := fmt.Sprintf("%q", name)
-	return q[1 : len(q)-1]
+	// "!/" separates nesting levels in a display path; one inside a name
+	// would make the path ambiguous.
+	return strings.ReplaceAll(name, "!/", `!\/`)
 }
 
 // Files lists the regular files under root (a file or a directory), without

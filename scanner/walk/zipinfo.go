@@ -49,27 +49,32 @@ func centralDirCount(r io.ReaderAt, size int64) (uint64, error) {
 	return 0, errors.New("no end of central directory record")
 }
 
-// overlapping returns the name of an entry whose compressed data overlaps the
-// next entry's local header: the trick behind non-recursive zip bombs that
-// inflate one compressed kernel many times.
-func overlapping(files []*zip.File) string {
+// sharedData returns the entries whose compressed data overlaps that of an
+// entry earlier in the file, and the first of them.
+func sharedData(files []*zip.File) (map[*zip.File]bool, *zip.File) {
 	type span struct {
 		start, end uint64
-		name       string
+		f          *zip.File
 	}
 	spans := make([]span, 0, len(files))
 	for _, f := range files {
-		off, err := f.DataOffset()
-		if err != nil {
-			continue
-		}
-		spans = append(spans, span{uint64(off), uint64(off) + f.CompressedSize64, f.Name})
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].start < spans[i-1].end {
-			return spans[i].name
+		if off, err := f.DataOffset(); err == nil {
+			spans = append(spans, span{uint64(off), uint64(off) + f.CompressedSize64, f})
 		}
 	}
-	return ""
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	var skip map[*zip.File]bool
+	var first *zip.File
+	var end uint64
+	for i, sp := range spans {
+		if i > 0 && sp.start < end {
+			if skip == nil {
+				skip = map[*zip.File]bool{}
+				first = sp.f
+			}
+			skip[sp.f] = true
+		}
+		end = max(end, sp.end)
+	}
+	return skip, first
 }

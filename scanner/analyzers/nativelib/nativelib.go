@@ -49,6 +49,19 @@ func analyzeELF(ctx context.Context, f *analyze.File, data []byte, out analyze.O
 		}
 		textstrings.Runs(data[r[0]:r[1]], r[0], emit)
 	}
+	// debug/elf inflates a compressed section to whatever size it declares:
+	// a zip bomb inside an ELF. Real libraries never compress .dynamic.
+	if ds := ef.SectionByType(elf.SHT_DYNAMIC); ds != nil {
+		check := []*elf.Section{ds}
+		if int(ds.Link) < len(ef.Sections) {
+			check = append(check, ef.Sections[ds.Link])
+		}
+		for _, sec := range check {
+			if sec.Flags&elf.SHF_COMPRESSED != 0 || strings.HasPrefix(sec.Name, ".zdebug") {
+				return fmt.Errorf("elf: compressed section %q holds the dynamic table; not inflated", sec.Name)
+			}
+		}
+	}
 	if sonames, err := ef.DynString(elf.DT_SONAME); err == nil {
 		for _, s := range sonames {
 			out.Observe(observation.Observation{Kind: observation.NativeLib, Value: s, Detail: "soname", Path: f.Path, Offset: -1})
