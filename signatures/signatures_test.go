@@ -96,7 +96,7 @@ func TestJavaMatchesOnPackageBoundaries(t *testing.T) {
 		"com.tencent.mm.opensdk.openapi.WXAPIFactory":  "tencent.wechat-opensdk",
 		"com.tencent.mm.opensdk":                       "tencent.wechat-opensdk",
 		"com.tencent.mm.opensdkx.Foo":                  "",
-		"com.tencent.mmkv.MMKV":                        "",
+		"com.tencent.mmkv.MMKV":                        "tencent.mmkv",
 		"com.bytedance.sdk.openadsdk.TTAdSdk$1":        "bytedance.pangle",
 		"com.bytedance.sdk.openadsdkfoo.X":             "",
 		"com.tencent.bugly.crashreport.CrashReport":    "tencent.bugly",

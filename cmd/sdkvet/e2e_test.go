@@ -495,7 +495,7 @@ func TestSignaturesCommands(t *testing.T) {
 		!strings.Contains(r.stdout, "boundary") {
 		t.Fatalf("explain class: %d %s", r.code, r.stdout)
 	}
-	r = sdkvet(t, "signatures", "explain", "com.tencent.mmkv.MMKV")
+	r = sdkvet(t, "signatures", "explain", "com.tencent.mm.opensdkx.Foo")
 	if r.code != 0 || !strings.Contains(r.stdout, "matches no rule") {
 		t.Fatalf("explain look-alike: %s", r.stdout)
 	}
