@@ -350,12 +350,7 @@ func validateRule(e *errs, r *Rule, field string) {
 	if r.Source == "" {
 		e.at(r.Line, field+".source", "required: say where this fact comes from")
 	}
-	n := len(r.JavaPackages) + len(r.JavaClasses) + len(r.ManifestComponents) + len(r.MetaData) +
-		len(r.Permissions) + len(r.NativeLibs) + len(r.FilePaths) + len(r.Hosts) + len(r.Strings) + len(r.Gradle) +
-		len(r.MavenRepos) + len(r.IOSFrameworks) + len(r.IOSBundles) + len(r.ObjCClasses) + len(r.ObjCPrefixes) +
-		len(r.SwiftModules) + len(r.Dylibs) + len(r.URLSchemes) + len(r.QueriedSchemes) + len(r.CocoaPods) +
-		len(r.SPM) + len(r.Carthage) + len(r.NPM) + len(r.Pub)
-	if n == 0 {
+	if r.Count() == 0 {
 		e.at(r.Line, field, "a rule needs at least one pattern")
 	}
 	for _, p := range r.JavaPackages {
@@ -503,43 +498,12 @@ func checkCollisions(db *DB) error {
 	}
 	for _, s := range db.SDKs {
 		for _, r := range s.Rules {
-			for _, v := range r.JavaPackages {
-				claim("java", v, s.ID)
-			}
-			for _, v := range r.JavaClasses {
-				claim("java", v, s.ID)
-			}
-			for _, v := range r.ManifestComponents {
-				claim("component", v, s.ID)
-			}
-			for _, v := range r.MetaData {
-				claim("meta_data", v, s.ID)
-			}
-			for _, v := range r.Permissions {
-				claim("permission", v, s.ID)
-			}
-			for _, v := range r.NativeLibs {
-				claim("native_lib", v, s.ID)
-			}
-			for _, v := range r.FilePaths {
-				claim("file_path", v, s.ID)
-			}
-			for _, v := range r.Hosts {
-				claim("host", v, s.ID)
-			}
-			for _, v := range r.Strings {
-				claim("string", v, s.ID)
-			}
-			for _, v := range r.Gradle {
-				claim("gradle", v, s.ID)
-			}
-			for kind, vals := range map[string][]string{
-				"maven_repo": r.MavenRepos, "ios_framework": r.IOSFrameworks, "ios_bundle": r.IOSBundles,
-				"objc_class": r.ObjCClasses, "objc_prefix": r.ObjCPrefixes, "swift_module": r.SwiftModules,
-				"dylib": r.Dylibs, "url_scheme": r.URLSchemes, "queried_scheme": r.QueriedSchemes,
-				"cocoapod": r.CocoaPods, "spm": r.SPM, "carthage": r.Carthage, "npm": r.NPM, "pub": r.Pub,
-			} {
-				for _, v := range vals {
+			for _, g := range r.Patterns() {
+				kind := g.Kind
+				if kind == "java_classes" {
+					kind = "java_packages" // one namespace: a class is also a prefix
+				}
+				for _, v := range g.Values {
 					claim(kind, v, s.ID)
 				}
 			}

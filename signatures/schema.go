@@ -129,3 +129,39 @@ var Categories = []string{
 	"web-engine", "rtc-media", "im", "maps-location", "storage", "hotfix",
 	"security-fingerprinting", "packer", "ui-framework", "cloud", "utility",
 }
+
+// PatternGroup is one evidence kind of a rule and its values.
+type PatternGroup struct {
+	Kind   string // the YAML key, e.g. "java_packages"
+	Values []string
+}
+
+// Patterns lists the rule's non-empty evidence kinds, in schema order.
+func (r *Rule) Patterns() []PatternGroup {
+	all := []PatternGroup{
+		{"java_packages", r.JavaPackages}, {"java_classes", r.JavaClasses},
+		{"manifest_components", r.ManifestComponents}, {"meta_data", r.MetaData},
+		{"permissions", r.Permissions}, {"native_libs", r.NativeLibs}, {"file_paths", r.FilePaths},
+		{"hosts", r.Hosts}, {"strings", r.Strings}, {"gradle", r.Gradle}, {"maven_repos", r.MavenRepos},
+		{"ios_frameworks", r.IOSFrameworks}, {"ios_bundles", r.IOSBundles}, {"objc_classes", r.ObjCClasses},
+		{"objc_prefixes", r.ObjCPrefixes}, {"swift_modules", r.SwiftModules}, {"dylibs", r.Dylibs},
+		{"url_schemes", r.URLSchemes}, {"queried_schemes", r.QueriedSchemes}, {"cocoapods", r.CocoaPods},
+		{"spm", r.SPM}, {"carthage", r.Carthage}, {"npm", r.NPM}, {"pub", r.Pub},
+	}
+	out := all[:0]
+	for _, g := range all {
+		if len(g.Values) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Count is the number of pattern values in the rule.
+func (r *Rule) Count() int {
+	n := 0
+	for _, g := range r.Patterns() {
+		n += len(g.Values)
+	}
+	return n
+}

@@ -50,8 +50,21 @@ func TestEveryRuleHasASource(t *testing.T) {
 	}
 }
 
-func TestAppIDsMatchExactly(t *testing.T) {
+// expectSubjects checks which rule each value, observed as kind, hits
+// ("" for none).
+func expectSubjects(t *testing.T, kind observation.Kind, cases map[string]string) {
+	t.Helper()
 	m := match.Compile(load(t))
+	for value, want := range cases {
+		got := ""
+		m.Match(observation.Observation{Kind: kind, Value: value}, func(h match.Hit) { got = h.Rule.Subject })
+		if got != want {
+			t.Errorf("%s %s: got %q want %q", kind, value, got, want)
+		}
+	}
+}
+
+func TestAppIDsMatchExactly(t *testing.T) {
 	cases := map[string]string{
 		"com.tencent.mm":           "tencent.wechat",
 		"com.zhiliaoapp.musically": "bytedance.tiktok",
@@ -59,17 +72,10 @@ func TestAppIDsMatchExactly(t *testing.T) {
 		"com.tencent.mm.opensdk":   "",
 		"com.zhiliaoapp":           "",
 	}
-	for id, want := range cases {
-		got := ""
-		m.Match(observation.Observation{Kind: observation.AppID, Value: id}, func(h match.Hit) { got = h.Rule.Subject })
-		if got != want {
-			t.Errorf("app id %s: got %q want %q", id, got, want)
-		}
-	}
+	expectSubjects(t, observation.AppID, cases)
 }
 
 func TestDomainsMatchOnLabelBoundaries(t *testing.T) {
-	m := match.Compile(load(t))
 	cases := map[string]string{
 		"bugly.qq.com":           "tencent.bugly",
 		"android.bugly.qq.com":   "tencent.bugly",
@@ -81,17 +87,10 @@ func TestDomainsMatchOnLabelBoundaries(t *testing.T) {
 		"log.snssdk.com":         "bytedance",
 		"snssdk.com.example.org": "",
 	}
-	for host, want := range cases {
-		got := ""
-		m.Match(observation.Observation{Kind: observation.Domain, Value: host}, func(h match.Hit) { got = h.Rule.Subject })
-		if got != want {
-			t.Errorf("host %s: got %q want %q", host, got, want)
-		}
-	}
+	expectSubjects(t, observation.Domain, cases)
 }
 
 func TestJavaMatchesOnPackageBoundaries(t *testing.T) {
-	m := match.Compile(load(t))
 	cases := map[string]string{
 		"com.tencent.mm.opensdk.openapi.WXAPIFactory":  "tencent.wechat-opensdk",
 		"com.tencent.mm.opensdk":                       "tencent.wechat-opensdk",
@@ -102,13 +101,7 @@ func TestJavaMatchesOnPackageBoundaries(t *testing.T) {
 		"com.tencent.bugly.crashreport.CrashReport":    "tencent.bugly",
 		"com.example.tencent.bugly.crashreport.Report": "",
 	}
-	for cls, want := range cases {
-		got := ""
-		m.Match(observation.Observation{Kind: observation.JavaClass, Value: cls}, func(h match.Hit) { got = h.Rule.Subject })
-		if got != want {
-			t.Errorf("class %s: got %q want %q", cls, got, want)
-		}
-	}
+	expectSubjects(t, observation.JavaClass, cases)
 }
 
 func write(t *testing.T, dir, name, body string) {

@@ -167,12 +167,8 @@ func newSignaturesCmd() *cobra.Command {
 
 func countSDK(s signatures.SDK) int {
 	n := 0
-	for _, r := range s.Rules {
-		n += len(r.JavaPackages) + len(r.JavaClasses) + len(r.ManifestComponents) + len(r.MetaData) +
-			len(r.Permissions) + len(r.NativeLibs) + len(r.FilePaths) + len(r.Hosts) + len(r.Strings) + len(r.Gradle) +
-			len(r.MavenRepos) + len(r.IOSFrameworks) + len(r.IOSBundles) + len(r.ObjCClasses) + len(r.ObjCPrefixes) +
-			len(r.SwiftModules) + len(r.Dylibs) + len(r.URLSchemes) + len(r.QueriedSchemes) + len(r.CocoaPods) +
-			len(r.SPM) + len(r.Carthage) + len(r.NPM) + len(r.Pub)
+	for i := range s.Rules {
+		n += s.Rules[i].Count()
 	}
 	return n
 }
