@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose tools the tests use to prove that the
 # fixtures are real Android artefacts (aapt/aapt2 with the framework
-# resources, dexdump, apksigner, jarsigner via a JDK, readelf, unzip, time).
+# resources, dexdump, apksigner, jarsigner via a JDK, readelf, unzip, time)
+# and real iOS Mach-O files (clang-14 for arm64-apple-ios objects, ld64.lld-14
+# for dylibs and executables, llvm-14's lipo, ar, objdump and nm).
 # Tests that need a tool skip when it is absent, so this is best effort on
 # machines without apt or root.
 set -euo pipefail
@@ -15,6 +17,9 @@ command -v jarsigner >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v readelf >/dev/null || need+=(binutils)
 command -v unzip >/dev/null || need+=(unzip)
 [ -x /usr/bin/time ] || need+=(time)
+command -v clang-14 >/dev/null || need+=(clang-14)
+command -v ld64.lld-14 >/dev/null || need+=(lld-14)
+command -v llvm-lipo-14 >/dev/null || need+=(llvm-14)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "test tools: all present"
 	exit 0
