@@ -43,13 +43,19 @@ FUZZ_TARGETS := \
 	./scanner/apksig:FuzzParseSigningBlock \
 	./scanner/apksig:FuzzFindSigningBlock \
 	./scanner/apksig:FuzzParseV1 \
-	./scanner/hostscan:FuzzScan
+	./scanner/hostscan:FuzzScan \
+	./scanner/arfile:FuzzMembers \
+	./scanner/iosmeta:FuzzParseInfo \
+	./scanner/iosmeta:FuzzParsePrivacy \
+	./scanner/iosmeta:FuzzParseProfile \
+	./scanner/macho:FuzzPreCheck \
+	./scanner/macho:FuzzStringRanges
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
 	done
 
 lint:

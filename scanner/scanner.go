@@ -124,6 +124,9 @@ func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			return // a bundle folder has no single hash
+		}
 		t.SHA256, hashErr = fileSHA256(name)
 	}()
 	wt, err := s.walker.Walk(ctx, name, c)
@@ -147,6 +150,8 @@ func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
 	key := filepath.Base(name)
 	if t.Identity.AppID != nil {
 		key = *t.Identity.AppID
+	} else if t.Identity.BundleID != nil {
+		key = *t.Identity.BundleID
 	}
 	findings, worst := report.Findings(hits, s.opts.DB, s.opts.Policy, key, s.opts.Now())
 	if findings != nil {
@@ -305,6 +310,12 @@ func identity(obs []observation.Observation) report.Identity {
 		switch o.Kind {
 		case observation.AppID:
 			set(&id.AppID, o)
+		case observation.BundleID:
+			if o.Detail == "app" {
+				set(&id.BundleID, o)
+			}
+		case observation.TeamID:
+			set(&id.TeamID, o)
 		case observation.AppLabel:
 			set(&id.Label, o)
 		case observation.AppVersion:

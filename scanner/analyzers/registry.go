@@ -4,6 +4,7 @@ package analyzers
 import (
 	"github.com/sdkvet/sdkvet/scanner/analyze"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/android"
+	"github.com/sdkvet/sdkvet/scanner/analyzers/ios"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/nativelib"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/textstrings"
 )
@@ -15,12 +16,14 @@ func Default() *analyze.Registry {
 			android.DEX,
 			android.ResourceStrings,
 			nativelib.ELF,
+			ios.MachO,
 			textstrings.Analyzer,
 		},
 		[]analyze.PackageAnalyzer{
 			android.Manifest,
 			android.Signature,
 			android.Entries,
+			ios.Bundles,
 		},
 	)
 }

@@ -17,6 +17,7 @@ type Kind string
 const (
 	Unknown  Kind = "unknown"
 	Dir      Kind = "directory"
+	Bundle   Kind = "bundle" // an unpacked iOS .app, .framework, .xcframework or .appex folder
 	Zip      Kind = "zip"
 	APK      Kind = "apk"
 	AAB      Kind = "aab"
@@ -36,6 +37,7 @@ const (
 	Media    Kind = "media"  // images, audio, video, fonts: nothing to read
 	Text     Kind = "text"
 	Binary   Kind = "binary"
+	Plist    Kind = "plist" // binary property list
 )
 
 // IsArchive reports whether k is a zip-based container.
@@ -61,6 +63,8 @@ func Sniff(head []byte) Kind {
 		}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		return Zip
+	case bytes.HasPrefix(head, []byte("bplist0")):
+		return Plist
 	case bytes.HasPrefix(head, []byte("dex\n")):
 		return DEX
 	case bytes.HasPrefix(head, []byte("\x7fELF")):

@@ -43,6 +43,8 @@ var Interpretations = []observation.Kind{
 	observation.JavaClass, observation.Component, observation.AppID, observation.QueriedPackage,
 	observation.Domain, observation.NativeLib, observation.MetaData, observation.Permission,
 	observation.FilePath, observation.CertSHA256, observation.StringMarker,
+	observation.BundleID, observation.IOSFramework, observation.IOSBundle, observation.ObjCClass,
+	observation.SwiftModule, observation.Dylib, observation.URLScheme, observation.QueriedScheme, observation.TeamID,
 }
 
 // Explain tries value as every kind of observation and returns the hits.

@@ -7,6 +7,7 @@ package match
 
 import (
 	"path"
+	"sort"
 	"strings"
 	"unsafe"
 
@@ -42,23 +43,32 @@ type Hit struct {
 
 // Matcher is a compiled signature database.
 type Matcher struct {
-	java         map[string]*Rule // package prefixes and class names
-	javaRoots    map[string]bool  // first two segments of every Java rule
-	components   map[string]*Rule
-	compSuffix   map[string]*Rule // ".wxapi.WXEntryActivity"
-	metaData     map[string]*Rule
-	permissions  map[string]*Rule
-	nativeLibs   map[string]*Rule
-	filePaths    map[string]*Rule // without trailing slash
-	hosts        map[string]*Rule
-	vendorDomain map[string]*Rule
-	appIDs       map[string]*Rule
-	queried      map[string]*Rule
-	bundleIDs    map[string]*Rule
-	certs        map[string]*Rule
-	gradle       map[string]*Rule
-	markers      *ahocorasick.Trie
-	markerRules  []*Rule
+	java          map[string]*Rule // package prefixes and class names
+	javaRoots     map[string]bool  // first two segments of every Java rule
+	components    map[string]*Rule
+	compSuffix    map[string]*Rule // ".wxapi.WXEntryActivity"
+	metaData      map[string]*Rule
+	permissions   map[string]*Rule
+	nativeLibs    map[string]*Rule
+	filePaths     map[string]*Rule // without trailing slash
+	hosts         map[string]*Rule
+	vendorDomain  map[string]*Rule
+	appIDs        map[string]*Rule
+	queriedPkg    map[string]*Rule
+	bundleIDs     map[string]*Rule
+	certs         map[string]*Rule
+	gradle        map[string]*Rule
+	iosFrameworks map[string]*Rule
+	iosBundles    map[string]*Rule
+	objcClasses   map[string]*Rule
+	objcPrefixes  []*Rule // few; checked in order, longest first
+	swiftModules  map[string]*Rule
+	dylibs        map[string]*Rule // by base name
+	urlSchemes    []*Rule          // prefixes, longest first
+	queried       map[string]*Rule
+	teamIDs       map[string]*Rule
+	markers       *ahocorasick.Trie
+	markerRules   []*Rule
 }
 
 // Compile builds a Matcher from a database.
@@ -67,8 +77,10 @@ func Compile(db *signatures.DB) *Matcher {
 		java: map[string]*Rule{}, javaRoots: map[string]bool{}, components: map[string]*Rule{}, compSuffix: map[string]*Rule{},
 		metaData: map[string]*Rule{}, permissions: map[string]*Rule{}, nativeLibs: map[string]*Rule{},
 		filePaths: map[string]*Rule{}, hosts: map[string]*Rule{}, vendorDomain: map[string]*Rule{},
-		appIDs: map[string]*Rule{}, queried: map[string]*Rule{}, bundleIDs: map[string]*Rule{},
+		appIDs: map[string]*Rule{}, queriedPkg: map[string]*Rule{}, bundleIDs: map[string]*Rule{},
 		certs: map[string]*Rule{}, gradle: map[string]*Rule{},
+		iosFrameworks: map[string]*Rule{}, iosBundles: map[string]*Rule{}, objcClasses: map[string]*Rule{},
+		swiftModules: map[string]*Rule{}, dylibs: map[string]*Rule{}, queried: map[string]*Rule{}, teamIDs: map[string]*Rule{},
 	}
 	var markers []string
 	for _, s := range db.SDKs {
@@ -109,19 +121,46 @@ func Compile(db *signatures.DB) *Matcher {
 				markers = append(markers, p)
 				m.markerRules = append(m.markerRules, mk(p))
 			}
+			for _, p := range r.IOSFrameworks {
+				m.iosFrameworks[p] = mk(p)
+			}
+			for _, p := range r.IOSBundles {
+				m.iosBundles[p] = mk(p)
+			}
+			for _, p := range r.ObjCClasses {
+				m.objcClasses[p] = mk(p)
+			}
+			for _, p := range r.ObjCPrefixes {
+				m.objcPrefixes = append(m.objcPrefixes, mk(p))
+			}
+			for _, p := range r.SwiftModules {
+				m.swiftModules[p] = mk(p)
+			}
+			for _, p := range r.Dylibs {
+				m.dylibs[path.Base(p)] = mk(p)
+			}
+			for _, p := range r.URLSchemes {
+				m.urlSchemes = append(m.urlSchemes, mk(p))
+			}
+			for _, p := range r.QueriedSchemes {
+				m.queried[strings.ToLower(p)] = mk(p)
+			}
 		}
 	}
 	for _, a := range db.Apps {
 		for _, r := range a.Rules {
 			for _, p := range r.AndroidAppIDs {
 				m.appIDs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
-				m.queried[p] = &Rule{Kind: KindIdentifier, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+				m.queriedPkg[p] = &Rule{Kind: KindIdentifier, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
 			}
 			for _, p := range r.IOSBundleIDs {
 				m.bundleIDs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
 			}
 			for _, p := range r.CertSHA256 {
 				m.certs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
+			}
+			for _, p := range r.TeamIDs {
+				m.teamIDs[p] = &Rule{Kind: KindApp, Subject: a.ID, Vendor: a.Vendor, Pattern: p, Source: r.Source}
 			}
 		}
 	}
@@ -135,7 +174,22 @@ func Compile(db *signatures.DB) *Matcher {
 	if len(markers) > 0 {
 		m.markers = ahocorasick.NewTrieBuilder().AddStrings(markers).Build()
 	}
+	longestFirst := func(rs []*Rule) {
+		sort.SliceStable(rs, func(i, j int) bool { return len(rs[i].Pattern) > len(rs[j].Pattern) })
+	}
+	longestFirst(m.objcPrefixes)
+	longestFirst(m.urlSchemes)
 	return m
+}
+
+// firstPrefix returns the longest rule whose pattern prefixes v.
+func firstPrefix(rs []*Rule, v string, fold bool) *Rule {
+	for _, r := range rs {
+		if strings.HasPrefix(v, r.Pattern) || fold && len(v) >= len(r.Pattern) && strings.EqualFold(v[:len(r.Pattern)], r.Pattern) {
+			return r
+		}
+	}
+	return nil
 }
 
 // javaRoot returns the first two segments of a Java name.
@@ -246,7 +300,34 @@ func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
 	case observation.AppID:
 		hit(m.appIDs[o.Value])
 	case observation.QueriedPackage:
-		hit(m.queried[o.Value])
+		hit(m.queriedPkg[o.Value])
+	case observation.BundleID:
+		hit(m.bundleIDs[o.Value])
+	case observation.TeamID:
+		hit(m.teamIDs[o.Value])
+	case observation.IOSFramework:
+		hit(m.iosFrameworks[o.Value])
+	case observation.IOSBundle:
+		hit(m.iosBundles[o.Value])
+	case observation.ObjCClass:
+		if r := m.objcClasses[o.Value]; r != nil {
+			hit(r)
+		} else {
+			hit(firstPrefix(m.objcPrefixes, o.Value, false))
+		}
+	case observation.SwiftModule:
+		hit(m.swiftModules[o.Value])
+	case observation.Dylib:
+		// "@rpath/BUAdSDK.framework/BUAdSDK" names the framework too.
+		if r := m.dylibs[path.Base(o.Value)]; r != nil {
+			hit(r)
+		} else if fw := frameworkOf(o.Value); fw != "" {
+			hit(m.iosFrameworks[fw])
+		}
+	case observation.URLScheme:
+		hit(firstPrefix(m.urlSchemes, o.Value, true))
+	case observation.QueriedScheme:
+		hit(m.queried[strings.ToLower(o.Value)])
 	case observation.CertSHA256:
 		hit(m.certs[o.Value])
 	case observation.StringMarker:
@@ -273,6 +354,17 @@ func (m *Matcher) Matches(o observation.Observation) bool {
 	found := false
 	m.Match(o, func(Hit) { found = true })
 	return found
+}
+
+// frameworkOf returns X for an install name ".../X.framework/X" (or
+// ".../X.framework/Versions/A/X"), else "".
+func frameworkOf(install string) string {
+	i := strings.LastIndex(install, ".framework/")
+	if i < 0 {
+		return ""
+	}
+	j := strings.LastIndexByte(install[:i], '/')
+	return install[j+1 : i]
 }
 
 // HasMarker reports whether s contains any marker substring. The scanner

@@ -32,6 +32,21 @@ const (
 	AppVersion     Kind = "app_version"        // versionName (Detail holds versionCode)
 	SDKVersion     Kind = "sdk_version"        // minSdkVersion / targetSdkVersion (Detail says which)
 	SigningScheme  Kind = "signing_scheme"     // v1, v2, v3 or v3.1
+
+	// iOS.
+	BundleID        Kind = "ios_bundle_id"     // CFBundleIdentifier (Detail: app, extension, framework, ...)
+	IOSFramework    Kind = "ios_framework"     // a framework's name, from its folder or an install name
+	IOSBundle       Kind = "ios_bundle"        // a resource bundle's folder name, e.g. BUAdSDK.bundle
+	ObjCClass       Kind = "objc_class"        // an Objective-C class name
+	ObjCProtocol    Kind = "objc_protocol"     // an Objective-C protocol name
+	SwiftModule     Kind = "swift_module"      // a Swift module name
+	Dylib           Kind = "dylib"             // a linked dylib install name (Detail: load, weak, reexport, ...)
+	URLScheme       Kind = "url_scheme"        // a URL scheme the app registers (CFBundleURLTypes)
+	QueriedScheme   Kind = "queried_scheme"    // LSApplicationQueriesSchemes
+	TeamID          Kind = "team_id"           // Apple developer team id (profile or code signature)
+	Entitlement     Kind = "entitlement"       // an entitlement key (Detail: its value, abbreviated)
+	PrivacyDataType Kind = "privacy_data_type" // NSPrivacyCollectedDataType from PrivacyInfo.xcprivacy
+	Encrypted       Kind = "encrypted"         // a FairPlay-encrypted binary (Detail: the unread range)
 )
 
 // Observation is one fact with its evidence location.

@@ -19,7 +19,7 @@ const MaxEvidence = 20
 // a host or a string can appear in an app that merely links to a service.
 var weakKinds = map[observation.Kind]bool{
 	observation.Domain: true, observation.URL: true, observation.StringMarker: true,
-	observation.QueriedPackage: true,
+	observation.QueriedPackage: true, observation.QueriedScheme: true,
 }
 
 // Findings groups hits into one finding per (kind, subject), judges each

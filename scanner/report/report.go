@@ -55,6 +55,7 @@ type Identity struct {
 	MinSDK      *string  `json:"min_sdk"`
 	TargetSDK   *string  `json:"target_sdk"`
 	BundleID    *string  `json:"bundle_id"`
+	TeamID      *string  `json:"team_id"`
 	Signers     []Signer `json:"signers"`
 	Frameworks  []string `json:"frameworks"`
 }

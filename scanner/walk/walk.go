@@ -39,6 +39,17 @@ type Target struct {
 // Walk scans one file on disk. Errors for parts of the file go to out; the
 // returned error means the file could not be opened at all.
 func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target, error) {
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		if !IsBundleDir(name) {
+			return Target{}, fmt.Errorf("%s: a directory that is not a bundle (.app, .framework, .xcframework, .appex)", name)
+		}
+		ctx, cancel := w.deadline(ctx)
+		defer cancel()
+		s := w.newSession(out)
+		kind := s.bundle(ctx, name)
+		s.reportStop(ctx, name)
+		return Target{Kind: kind}, nil
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return Target{}, fmt.Errorf("open %s: %w", name, err)
@@ -51,25 +62,37 @@ func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target
 	if !st.Mode().IsRegular() {
 		return Target{}, fmt.Errorf("%s: not a regular file", name)
 	}
+	ctx, cancel := w.deadline(ctx)
+	defer cancel()
+	s := w.newSession(out)
+	kind := s.node(ctx, name, path.Base(strings.ReplaceAll(name, `\`, "/")), f, st.Size(), 0, filekind.Unknown)
+	s.reportStop(ctx, name)
+	return Target{Kind: kind, Size: st.Size()}, nil
+}
+
+func (w *Walker) deadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	if w.Limits.MaxTime > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, w.Limits.MaxTime)
-		defer cancel()
+		return context.WithTimeout(ctx, w.Limits.MaxTime)
 	}
-	s := &session{w: w, out: out, budget: &budget{max: w.Limits.MaxTotal}}
+	return context.WithCancel(ctx)
+}
+
+func (w *Walker) newSession(out analyze.Out) *session {
 	workers := w.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	s.slots = make(chan struct{}, workers)
-	kind := s.node(ctx, name, path.Base(strings.ReplaceAll(name, `\`, "/")), f, st.Size(), 0, filekind.Unknown)
+	return &session{w: w, out: out, budget: &budget{max: w.Limits.MaxTotal}, slots: make(chan struct{}, workers)}
+}
+
+// reportStop records why a walk ended early, if it did.
+func (s *session) reportStop(ctx context.Context, name string) {
 	switch err := ctx.Err(); {
 	case errors.Is(err, context.DeadlineExceeded):
-		out.Error(name, limitErr("scan stopped after %s (--max-time)", w.Limits.MaxTime))
+		s.out.Error(name, limitErr("scan stopped after %s (--max-time)", s.w.Limits.MaxTime))
 	case err != nil:
-		out.Error(name, fmt.Errorf("scan cancelled: %w", err))
+		s.out.Error(name, fmt.Errorf("scan cancelled: %w", err))
 	}
-	return Target{Kind: kind, Size: st.Size()}, nil
 }
 
 type session struct {
@@ -88,8 +111,12 @@ func (s *session) node(ctx context.Context, display, name string, r io.ReaderAt,
 		return filekind.Unknown
 	}
 	kind := filekind.Sniff(head)
-	if kind == filekind.Zip {
+	switch kind {
+	case filekind.Zip:
 		return s.archive(ctx, display, r, size, depth)
+	case filekind.Ar:
+		s.arArchive(ctx, display, r, size, depth)
+		return kind
 	}
 	s.analyzeFile(ctx, &analyze.File{Path: display, Name: name, Kind: kind, Container: container, Size: size},
 		func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, 0, size)), nil }, size)
@@ -284,45 +311,94 @@ func (s *session) archive(ctx context.Context, display string, r io.ReaderAt, si
 		}
 	}
 
-	files := make(chan *zip.File)
+	members := make([]member, 0, len(zr.File))
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || shared[f] {
+			continue
+		}
+		members = append(members, zipMember(display, f, r))
+	}
+	s.members(ctx, members, depth, kind)
+	return kind
+}
+
+// member is one file inside a container: a zip entry, an ar member or a
+// file of a bundle directory.
+type member struct {
+	name string
+	// display is the member's nested display path.
+	display string
+	size    int64 // declared uncompressed size
+	// compressed is the compressed size of a deflated entry, or -1 when the
+	// content is stored as is.
+	compressed int64
+	// bad, when set, is why the member cannot be read at all.
+	bad error
+	// open returns a fresh reader over the (uncompressed) content.
+	open func() (io.ReadCloser, error)
+	// inPlace, when set, gives the stored content without a copy.
+	inPlace func() (io.ReaderAt, error)
+}
+
+func zipMember(display string, f *zip.File, outer io.ReaderAt) member {
+	m := member{name: f.Name, display: display + "!/" + printable(f.Name), size: int64(f.UncompressedSize64), compressed: -1, open: f.Open}
+	if f.UncompressedSize64 > 1<<62 {
+		m.size = 1 << 62
+	}
+	switch f.Method {
+	case zip.Store:
+		m.inPlace = func() (io.ReaderAt, error) {
+			off, err := f.DataOffset()
+			if err != nil {
+				return nil, err
+			}
+			return io.NewSectionReader(outer, off, m.size), nil
+		}
+	case zip.Deflate:
+		m.compressed = int64(min(f.CompressedSize64, 1<<62))
+	default:
+		m.bad = fmt.Errorf("unsupported compression method %d", f.Method)
+	}
+	return m
+}
+
+// members inflates and analyzes a container's members with a bounded pool.
+func (s *session) members(ctx context.Context, ms []member, depth int, container filekind.Kind) {
+	ch := make(chan member)
 	var wg sync.WaitGroup
 	for i := 0; i < cap(s.slots); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for f := range files {
-				s.entry(ctx, display, r, f, depth, kind)
+			for m := range ch {
+				s.entry(ctx, m, depth, container)
 			}
 		}()
 	}
-	for _, f := range zr.File {
+	for _, m := range ms {
 		if ctx.Err() != nil {
 			break
 		}
-		if f.FileInfo().IsDir() || shared[f] {
-			continue
-		}
-		files <- f
+		ch <- m
 	}
-	close(files)
+	close(ch)
 	wg.Wait()
-	return kind
 }
 
-// entry handles one archive entry.
-func (s *session) entry(ctx context.Context, display string, outer io.ReaderAt, f *zip.File, depth int, container filekind.Kind) {
-	p := display + "!/" + printable(f.Name)
-	size := int64(f.UncompressedSize64)
-	if f.UncompressedSize64 > uint64(s.w.Limits.MaxEntrySize) {
-		s.out.Error(p, limitErr("declares %d bytes, more than the %d-byte entry limit (--max-entry-size)", f.UncompressedSize64, s.w.Limits.MaxEntrySize))
+// entry handles one member of a container.
+func (s *session) entry(ctx context.Context, m member, depth int, container filekind.Kind) {
+	p := m.display
+	size := m.size
+	if m.bad != nil {
+		s.out.Error(p, m.bad)
 		return
 	}
-	if size > 1<<20 && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > uint64(s.w.Limits.MaxRatio) {
-		s.out.Error(p, limitErr("compression ratio %d:1 is above the %d:1 limit (--max-ratio); entry not inflated", f.UncompressedSize64/f.CompressedSize64, s.w.Limits.MaxRatio))
+	if size > s.w.Limits.MaxEntrySize {
+		s.out.Error(p, limitErr("declares %d bytes, more than the %d-byte entry limit (--max-entry-size)", size, s.w.Limits.MaxEntrySize))
 		return
 	}
-	if f.Method != zip.Store && f.Method != zip.Deflate {
-		s.out.Error(p, fmt.Errorf("unsupported compression method %d", f.Method))
+	if size > 1<<20 && m.compressed > 0 && size/m.compressed > s.w.Limits.MaxRatio {
+		s.out.Error(p, limitErr("compression ratio %d:1 is above the %d:1 limit (--max-ratio); entry not inflated", size/m.compressed, s.w.Limits.MaxRatio))
 		return
 	}
 	s.slots <- struct{}{}
@@ -335,7 +411,7 @@ func (s *session) entry(ctx context.Context, display string, outer io.ReaderAt, 
 	}
 	defer release()
 	open := func() (io.ReadCloser, error) {
-		rc, err := f.Open()
+		rc, err := m.open()
 		if err != nil {
 			return nil, fmt.Errorf("open entry: %w", err)
 		}
@@ -354,17 +430,15 @@ func (s *session) entry(ctx context.Context, display string, outer io.ReaderAt, 
 		return
 	}
 	kind := filekind.Sniff(head[:n])
-	if kind == filekind.Zip {
-		// A stored nested archive is read in place; a compressed one is
+	if kind == filekind.Zip || kind == filekind.Ar {
+		// A stored nested container is read in place; a compressed one is
 		// inflated into memory (bounded by the entry limit).
 		var inner io.ReaderAt
-		if f.Method == zip.Store {
-			off, err := f.DataOffset()
-			if err != nil {
+		if m.inPlace != nil {
+			if inner, err = m.inPlace(); err != nil {
 				s.out.Error(p, err)
 				return
 			}
-			inner = io.NewSectionReader(outer, off, size)
 		} else {
 			rc, err := open()
 			if err != nil {
@@ -380,10 +454,14 @@ func (s *session) entry(ctx context.Context, display string, outer io.ReaderAt, 
 			inner = bytes.NewReader(data)
 		}
 		release() // children take their own slots
-		s.archive(ctx, p, inner, size, depth+1)
+		if kind == filekind.Ar {
+			s.arArchive(ctx, p, inner, size, depth+1)
+		} else {
+			s.archive(ctx, p, inner, size, depth+1)
+		}
 		return
 	}
-	s.analyzeFile(ctx, &analyze.File{Path: p, Name: f.Name, Kind: kind, Container: container, Size: size}, open, size)
+	s.analyzeFile(ctx, &analyze.File{Path: p, Name: m.name, Kind: kind, Container: container, Size: size}, open, size)
 }
 
 // limitedReader charges inflated bytes to the target's budget.
@@ -456,15 +534,16 @@ func printable(name string) string {
 	return strings.ReplaceAll(name, "!/", `!\/`)
 }
 
-// Files lists the regular files under root (a file or a directory), without
-// following symbolic links inside it, sorted by path. Unreadable
+// Files lists the targets under root (a file or a directory): regular files
+// and iOS bundle directories (.app, .framework, ...), which are one target
+// each; symbolic links inside root are not followed. Sorted by path. Unreadable
 // subdirectories are reported in skipped and do not stop the listing.
 func Files(root string) (files []string, skipped []error, err error) {
 	st, err := os.Stat(root) // a symlink named on the command line is followed once
 	if err != nil {
 		return nil, nil, err
 	}
-	if st.Mode().IsRegular() {
+	if st.Mode().IsRegular() || (st.IsDir() && IsBundleDir(root)) {
 		return []string{root}, nil, nil
 	}
 	if !st.IsDir() {
@@ -478,7 +557,11 @@ func Files(root string) (files []string, skipped []error, err error) {
 			skipped = append(skipped, fmt.Errorf("%s: %w", path.Join(root, p), err))
 			return nil
 		}
-		if d.Type().IsRegular() {
+		switch {
+		case d.IsDir() && p != "." && IsBundleDir(p):
+			files = append(files, path.Join(root, p)) // one package; not descended into
+			return fs.SkipDir
+		case d.Type().IsRegular():
 			files = append(files, path.Join(root, p))
 		}
 		return nil

@@ -774,11 +774,12 @@ func TestFiles(t *testing.T) {
 	}
 }
 
-// TestWalkNotRegular refuses a directory and a missing file with an error.
+// TestWalkNotRegular refuses a plain directory (not an iOS bundle) and a
+// missing file with an error.
 func TestWalkNotRegular(t *testing.T) {
 	r := &recorder{}
 	w := &walk.Walker{Limits: testLimits(), Registry: r.registry()}
-	if _, err := w.Walk(context.Background(), t.TempDir(), r); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := w.Walk(context.Background(), t.TempDir(), r); err == nil || !strings.Contains(err.Error(), "not a bundle") {
 		t.Errorf("Walk(dir) = %v", err)
 	}
 	if _, err := w.Walk(context.Background(), filepath.Join(t.TempDir(), "missing"), r); err == nil {

@@ -23,7 +23,7 @@ const MaxRun = 4096
 // Analyzer streams text-like and unknown binary files.
 var Analyzer = analyze.FileAnalyzer{
 	Name:  "strings",
-	Kinds: []filekind.Kind{filekind.Text, filekind.Binary, filekind.Hermes},
+	Kinds: []filekind.Kind{filekind.Text, filekind.Binary, filekind.Hermes, filekind.Plist},
 	Stream: func(ctx context.Context, f *analyze.File, r io.Reader, out analyze.Out) error {
 		return Stream(ctx, r, func(s string, off int64) { out.String(f.Path, s, off) })
 	},

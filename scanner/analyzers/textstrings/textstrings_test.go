@@ -177,7 +177,7 @@ func (o *out) Error(string, error) {}
 // hands each run to Out.String with the file's path.
 func TestAnalyzer(t *testing.T) {
 	a := textstrings.Analyzer
-	if a.Stream == nil || a.Bytes != nil || !slices.Equal(a.Kinds, []filekind.Kind{filekind.Text, filekind.Binary, filekind.Hermes}) {
+	if a.Stream == nil || a.Bytes != nil || !slices.Equal(a.Kinds, []filekind.Kind{filekind.Text, filekind.Binary, filekind.Hermes, filekind.Plist}) {
 		t.Fatalf("analyzer = %+v", a)
 	}
 	o := &out{}

@@ -57,6 +57,19 @@ func Write(w io.Writer, r *report.Report, o Options) error {
 			}
 			ew.printf("%s\n", line)
 		}
+		if id.BundleID != nil {
+			line := "  bundle id " + clean(*id.BundleID)
+			if id.AppID == nil && id.Version != nil {
+				line += ", version " + clean(*id.Version)
+			}
+			if id.AppID == nil && id.Label != nil {
+				line += ", name \"" + clean(*id.Label) + "\""
+			}
+			if id.TeamID != nil {
+				line += ", team " + clean(*id.TeamID)
+			}
+			ew.printf("%s\n", line)
+		}
 		for _, s := range id.Signers {
 			ew.printf("  signed by %s (sha256 %s, %s)\n", clean(s.Subject), s.SHA256, strings.Join(s.Schemes, "+"))
 		}
