@@ -477,3 +477,23 @@ func TestCodeSignatureHostile(t *testing.T) {
 		t.Errorf("old CodeDirectory: %+v, errors %q", cs, f.Slices[0].Errors)
 	}
 }
+
+// TestAnalyzeGoMachoRefuses: headers PreCheck accepts but go-macho
+// refuses (LC_DYSYMTAB with no LC_SYMTAB before it). The parent keeps
+// what it read from the headers and reports go-macho's error.
+func TestAnalyzeGoMachoRefuses(t *testing.T) {
+	b := machofile.Build(fullSpec("execute"))
+	strs := stringRange(t, b, 0)
+	binary.LittleEndian.PutUint32(b[loadCmdOffset(t, b, lcSymtab):], 0x7f) // an unknown command now
+	f, err := analyze(t, b)
+	want := "macho: arm64 slice at 0x0: go-macho: open: dynamic symbol table seen before any ordinary symbol table"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || errors.Is(err, sandbox.ErrContained) {
+		t.Fatalf("error %v\nwant  %s…", err, want)
+	}
+	check(t, "refused", f.Slices[0], Slice{
+		Arch: "arm64", Size: int64(len(b)), FileType: "execute",
+		Dylibs:       wantDylibs, // the parent's own reading
+		StringRanges: strs,
+		Errors:       []string{strings.TrimPrefix(err.Error(), "macho: arm64 slice at 0x0: ")},
+	})
+}

@@ -167,9 +167,10 @@ func (s *sliceLayout) hasObjCLists() bool {
 // (32-bit) or 8 (64-bit) bytes, or past sizeofcmds; a segment, a section
 // (zerofill sections excepted) or its relocations, the symbol or string
 // table, LC_DYSYMTAB's tables, LC_DYLD_INFO's opcodes, a linkedit_data
-// command's data (code signature, chained fixups, …), LC_NOTE's data or
-// the encrypted range outside the slice. It returns an error wrapping
-// ErrNotMachO for other input.
+// command's data (code signature, chained fixups, …), LC_NOTE's data, the
+// two-level hints or the encrypted range outside the slice; or a thread
+// state longer than its command. It returns an error wrapping ErrNotMachO
+// for other input.
 //
 // Only input that passes may be handed to go-macho, which allocates
 // whatever these fields claim.

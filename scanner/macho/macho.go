@@ -201,7 +201,11 @@ func (a *analysis) slice(b []byte, sl *sliceLayout) Slice {
 		s.Errors = append(s.Errors, c.Errors...)
 	}
 
-	if sl.fileType != mhObject && sl.hasObjCLists() {
+	// An ordinary error is go-macho refusing the file; the ObjC child
+	// would open it the same way. A contained one may be specific to
+	// what the first child read.
+	opened := err == nil || errors.Is(err, sandbox.ErrContained)
+	if opened && sl.fileType != mhObject && sl.hasObjCLists() {
 		if lo, hi, enc := sl.encrypted(); enc {
 			s.Errors = append(s.Errors, fmt.Sprintf(
 				"objc metadata: not read: bytes %#x-%#x of the slice are encrypted (cryptid %d); class names come from symbols only",
