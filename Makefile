@@ -49,7 +49,8 @@ FUZZ_TARGETS := \
 	./scanner/iosmeta:FuzzParsePrivacy \
 	./scanner/iosmeta:FuzzParseProfile \
 	./scanner/macho:FuzzPreCheck \
-	./scanner/macho:FuzzStringRanges
+	./scanner/macho:FuzzStringRanges \
+	./scanner/berguard:FuzzCheck
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

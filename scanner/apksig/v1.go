@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/sdkvet/sdkvet/scanner/berguard"
 
 	"github.com/smallstep/pkcs7"
 )
@@ -17,11 +18,7 @@ const MaxV1BlockSize = 1 << 20
 // once per enclosing level and, for every child of an indefinite-length
 // element, searches the rest of the input for an end-of-contents marker; these
 // caps keep all three linear in the input size.
-const (
-	maxBERDepth         = 48
-	maxBERElements      = 1 << 14
-	maxBERIndefChildren = 256
-)
+const ()
 
 // oidSignedData is the PKCS#7 signedData content type, 1.2.840.113549.1.7.2.
 var oidSignedData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
@@ -46,7 +43,7 @@ func ParseV1(pkcs7DER []byte) ([]Cert, error) {
 	if len(pkcs7DER) > MaxV1BlockSize {
 		return nil, limit("v1: PKCS#7 block is %d bytes, more than %d", len(pkcs7DER), MaxV1BlockSize)
 	}
-	if err := checkBER(pkcs7DER); err != nil {
+	if err := guardBER(pkcs7DER); err != nil {
 		return nil, fmt.Errorf("v1: %w", err)
 	}
 	p7, err := pkcs7.Parse(pkcs7DER)
@@ -136,123 +133,15 @@ func splitV1Certs(der []byte) ([][]byte, error) {
 	return raws, nil
 }
 
-// berFrame is one open constructed element during checkBER.
-type berFrame struct {
-	end        int  // end of contents; unused when indefinite
-	indefinite bool // length form 0x80, ended by 00 00
-	children   int
-}
-
-// checkBER walks the BER element at the start of b, without recursion, and
-// fails unless it is well nested (every element lies inside its parent,
-// indefinite-length elements are terminated) and within the caps above. The
-// header rules mirror pkcs7's BER-to-DER conversion, so that an input accepted
-// here is traversed by pkcs7.Parse exactly as here, at a cost bounded by the
-// caps. Bytes after the first element are ignored, as pkcs7.Parse does.
-func checkBER(b []byte) error {
-	var stack [maxBERDepth]berFrame
-	depth, off, elements, indefChildren := 0, 0, 0, 0
-	for {
-		// Close the elements that end here.
-		for depth > 0 {
-			top := &stack[depth-1]
-			if top.indefinite {
-				// pkcs7 reads a first child before looking for the end.
-				if top.children == 0 {
-					break
-				}
-				if len(b)-off < 2 {
-					return malformed("BER: unterminated indefinite-length element")
-				}
-				if b[off] != 0 || b[off+1] != 0 {
-					break
-				}
-				off += 2
-			} else if off < top.end {
-				break
-			}
-			depth--
-			if depth > 0 && !stack[depth-1].indefinite && off > stack[depth-1].end {
-				return malformed("BER: element overruns its parent at offset %d", off)
-			}
-		}
-		if depth == 0 && elements > 0 {
-			return nil
-		}
-
-		// Read one header at off.
-		start := off
-		if off >= len(b) {
-			return malformed("BER: truncated at offset %d", off)
-		}
-		id := b[off]
-		off++
-		if off >= len(b) {
-			return malformed("BER: truncated header at offset %d", start)
-		}
-		if id&0x1f == 0x1f {
-			for b[off] >= 0x80 {
-				off++
-				if off >= len(b) {
-					return malformed("BER: truncated tag at offset %d", start)
-				}
-			}
-			off++
-			if off >= len(b) {
-				return malformed("BER: truncated tag at offset %d", start)
-			}
-		}
-		constructed := id&0x20 != 0
-		l := b[off]
-		off++
-		length, indefinite := 0, false
-		switch {
-		case l == 0x80:
-			indefinite = true
-		case l > 0x80:
-			n := int(l & 0x7f)
-			if n > 4 || off+n > len(b) || b[off] == 0 || (n == 4 && b[off] > 0x7f) {
-				return malformed("BER: bad length at offset %d", start)
-			}
-			for i := 0; i < n; i++ {
-				length = length<<8 | int(b[off])
-				off++
-			}
-		default:
-			length = int(l)
-		}
-		if length > len(b)-off {
-			return malformed("BER: length %d at offset %d runs past the end", length, start)
-		}
-		end := off + length
-		if indefinite && !constructed {
-			return malformed("BER: primitive element with indefinite length at offset %d", start)
-		}
-
-		elements++
-		if elements > maxBERElements {
-			return limit("BER: more than %d elements", maxBERElements)
-		}
-		if depth > 0 {
-			parent := &stack[depth-1]
-			parent.children++
-			if parent.indefinite {
-				indefChildren++
-				if indefChildren > maxBERIndefChildren {
-					return limit("BER: more than %d children of indefinite-length elements", maxBERIndefChildren)
-				}
-			} else if !indefinite && end > parent.end {
-				return malformed("BER: element at offset %d overruns its parent", start)
-			}
-		}
-		if !constructed {
-			off = end
-			continue
-		}
-		if depth == maxBERDepth {
-			return limit("BER: nested deeper than %d", maxBERDepth)
-		}
-		stack[depth] = berFrame{end: end, indefinite: indefinite}
-		depth++
+// guardBER refuses input that pkcs7 could not parse in bounded time, with
+// this package's error kinds.
+func guardBER(b []byte) error {
+	err := berguard.Check(b)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, berguard.ErrLimit):
+		return limit("%v", err)
 	}
+	return malformed("%v", err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/sdkvet/sdkvet/scanner/berguard"
 	"reflect"
 	"testing"
 	"time"
@@ -231,7 +232,7 @@ func TestBERBomb(t *testing.T) {
 		}
 	})
 	quick(t, func() {
-		_, err := ParseProfile(nested(maxBERDepth + 1))
+		_, err := ParseProfile(nested(berguard.MaxDepth + 1))
 		wantErr(t, err, ErrLimit, "nested deeper than 64")
 	})
 }
@@ -245,12 +246,12 @@ func TestCheckBER(t *testing.T) {
 		"BER chunked":     toBER(t, der, 64),
 		"trailing bytes":  append(bytes.Clone(der), 0xff, 0xff),
 		"empty SEQUENCE":  {0x30, 0x00},
-		"nested under":    nested(maxBERDepth),
+		"nested under":    nested(berguard.MaxDepth),
 		"primitive":       {0x05, 0x00},
 		"high tag":        {0x3f, 0x81, 0x01, 0x00},
 		"EOC first child": {0x30, 0x80, 0x00, 0x00, 0x00, 0x00},
 	} {
-		if err := checkBER(b); err != nil {
+		if err := guardBER(b); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -279,12 +280,12 @@ func TestCheckBER(t *testing.T) {
 	}{
 		{"empty", nil, ErrMalformed, "truncated header"},
 		{"one byte", []byte{0x30}, ErrMalformed, "truncated header"},
-		{"nested too deep", nested(maxBERDepth + 1), ErrLimit, "nested deeper"},
+		{"nested too deep", nested(berguard.MaxDepth + 1), ErrLimit, "nested deeper"},
 		{"unterminated indefinite", []byte{0x30, 0x80, 0x05, 0x00}, ErrMalformed, "unterminated"},
 		{"primitive indefinite", []byte{0x04, 0x80, 0x00, 0x00}, ErrMalformed, "primitive element with indefinite length"},
 		{"child overruns parent", overlapping(40), ErrMalformed, "overruns"},
 		{"indefinite child overruns", []byte{0x30, 0x03, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00}, ErrMalformed, "overruns its parent at offset"},
-		{"too many elements", derElement(0x30, bytes.Repeat([]byte{0x05, 0x00}, maxBERElements)), ErrLimit, "elements"},
+		{"too many elements", derElement(0x30, bytes.Repeat([]byte{0x05, 0x00}, berguard.MaxElements)), ErrLimit, "elements"},
 		{"end-of-contents search", manyChildren(8000), ErrLimit, "searched for end-of-contents"},
 		{"nested copies", deepCopy(), ErrLimit, "nested contents"},
 		{"length with leading zero", []byte{0x30, 0x81, 0x00}, ErrMalformed, "bad length"},
@@ -297,7 +298,7 @@ func TestCheckBER(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			quick(t, func() { wantErr(t, checkBER(tt.b), tt.sentinel, tt.msg) })
+			quick(t, func() { wantErr(t, guardBER(tt.b), tt.sentinel, tt.msg) })
 		})
 	}
 }

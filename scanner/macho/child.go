@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sdkvet/sdkvet/scanner/berguard"
 	"io"
 	"log"
 	"os"
@@ -302,6 +303,9 @@ func readCodeSignature(b []byte) (*CodeSignature, error) {
 	}
 	if len(cs.CMSSignature) == 0 {
 		return out, nil
+	}
+	if err := berguard.Check(cs.CMSSignature); err != nil {
+		return out, fmt.Errorf("CMS signature: %w", err)
 	}
 	p7, err := pkcs7.Parse(cs.CMSSignature)
 	if err != nil {
