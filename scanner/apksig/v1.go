@@ -135,13 +135,4 @@ func splitV1Certs(der []byte) ([][]byte, error) {
 
 // guardBER refuses input that pkcs7 could not parse in bounded time, with
 // this package's error kinds.
-func guardBER(b []byte) error {
-	err := berguard.Check(b)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, berguard.ErrLimit):
-		return limit("%v", err)
-	}
-	return malformed("%v", err)
-}
+func guardBER(b []byte) error { return berguard.CheckAs(b, ErrMalformed, ErrLimit) }

@@ -167,3 +167,16 @@ func Check(b []byte) error {
 		depth++
 	}
 }
+
+// CheckAs is Check with the caller's error kinds: a refusal wraps
+// malformedErr or limitErr, so that callers keep their own sentinels.
+func CheckAs(b []byte, malformedErr, limitErr error) error {
+	err := Check(b)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrLimit):
+		return fmt.Errorf("%w: %v", limitErr, err)
+	}
+	return fmt.Errorf("%w: %v", malformedErr, err)
+}

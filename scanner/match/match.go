@@ -67,6 +67,7 @@ type Matcher struct {
 	urlSchemes    []*Rule          // prefixes, longest first
 	queried       map[string]*Rule
 	teamIDs       map[string]*Rule
+	exact         map[string]map[string]*Rule // schema kind -> exact-value lookup
 	markers       *ahocorasick.Trie
 	markerRules   []*Rule
 }
@@ -88,62 +89,10 @@ func Compile(db *signatures.DB) *Matcher {
 			mk := func(p string) *Rule {
 				return &Rule{Kind: KindSDK, Subject: s.ID, Vendor: s.Vendor, Pattern: p, Source: r.Source}
 			}
-			for _, p := range append(append([]string{}, r.JavaPackages...), r.JavaClasses...) {
-				m.java[p] = mk(p)
-				m.javaRoots[javaRoot(p)] = true
-			}
-			for _, p := range r.ManifestComponents {
-				if strings.HasPrefix(p, ".") {
-					m.compSuffix[p] = mk(p)
-				} else {
-					m.components[p] = mk(p)
+			for _, g := range r.Patterns() {
+				for _, p := range g.Values {
+					m.add(g.Kind, p, mk(p), &markers)
 				}
-			}
-			for _, p := range r.MetaData {
-				m.metaData[p] = mk(p)
-			}
-			for _, p := range r.Permissions {
-				m.permissions[p] = mk(p)
-			}
-			for _, p := range r.NativeLibs {
-				m.nativeLibs[p] = mk(p)
-			}
-			for _, p := range r.FilePaths {
-				m.filePaths[strings.TrimSuffix(p, "/")] = mk(p)
-			}
-			for _, p := range r.Hosts {
-				m.hosts[p] = mk(p)
-			}
-			for _, p := range r.Gradle {
-				m.gradle[p] = mk(p)
-			}
-			for _, p := range r.Strings {
-				markers = append(markers, p)
-				m.markerRules = append(m.markerRules, mk(p))
-			}
-			for _, p := range r.IOSFrameworks {
-				m.iosFrameworks[p] = mk(p)
-			}
-			for _, p := range r.IOSBundles {
-				m.iosBundles[p] = mk(p)
-			}
-			for _, p := range r.ObjCClasses {
-				m.objcClasses[p] = mk(p)
-			}
-			for _, p := range r.ObjCPrefixes {
-				m.objcPrefixes = append(m.objcPrefixes, mk(p))
-			}
-			for _, p := range r.SwiftModules {
-				m.swiftModules[p] = mk(p)
-			}
-			for _, p := range r.Dylibs {
-				m.dylibs[path.Base(p)] = mk(p)
-			}
-			for _, p := range r.URLSchemes {
-				m.urlSchemes = append(m.urlSchemes, mk(p))
-			}
-			for _, p := range r.QueriedSchemes {
-				m.queried[strings.ToLower(p)] = mk(p)
 			}
 		}
 	}
@@ -190,6 +139,47 @@ func firstPrefix(rs []*Rule, v string, fold bool) *Rule {
 		}
 	}
 	return nil
+}
+
+// add files one pattern of the given schema kind under its lookup.
+func (m *Matcher) add(kind, p string, r *Rule, markers *[]string) {
+	if m.exact == nil {
+		m.exact = map[string]map[string]*Rule{
+			"meta_data": m.metaData, "permissions": m.permissions, "native_libs": m.nativeLibs,
+			"hosts": m.hosts, "gradle": m.gradle, "ios_frameworks": m.iosFrameworks,
+			"ios_bundles": m.iosBundles, "objc_classes": m.objcClasses, "swift_modules": m.swiftModules,
+		}
+	}
+	switch kind {
+	case "java_packages", "java_classes":
+		m.java[p] = r
+		m.javaRoots[javaRoot(p)] = true
+	case "manifest_components":
+		if strings.HasPrefix(p, ".") {
+			m.compSuffix[p] = r
+		} else {
+			m.components[p] = r
+		}
+	case "file_paths":
+		m.filePaths[strings.TrimSuffix(p, "/")] = r
+	case "strings":
+		*markers = append(*markers, p)
+		m.markerRules = append(m.markerRules, r)
+	case "objc_prefixes":
+		m.objcPrefixes = append(m.objcPrefixes, r)
+	case "url_schemes":
+		m.urlSchemes = append(m.urlSchemes, r)
+	case "dylibs":
+		m.dylibs[path.Base(p)] = r
+	case "queried_schemes":
+		m.queried[strings.ToLower(p)] = r
+	default:
+		if mp := m.exact[kind]; mp != nil {
+			mp[p] = r
+		}
+		// Build-manifest kinds (maven_repos, cocoapods, spm, carthage,
+		// npm, pub) are matched when source-tree scanning lands.
+	}
 }
 
 // javaRoot returns the first two segments of a Java name.
