@@ -227,6 +227,7 @@ var (
 	bundleRe     = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
 	gradleRe     = regexp.MustCompile(`^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$`)
 	sha256Re     = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	teamRe       = regexp.MustCompile(`^[A-Z0-9]{10}$`)
 	urlRe        = regexp.MustCompile(`^https?://[^\s]+$`)
 	identRe      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	bundleFileRe = regexp.MustCompile(`^[A-Za-z0-9_.+-]+\.bundle$`)
@@ -234,7 +235,8 @@ var (
 	npmRe        = regexp.MustCompile(`^(@[a-z0-9-~][a-z0-9-._~]*/)?[a-z0-9-~][a-z0-9-._~]*$`)
 	pubRe        = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	schemeRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
-	sampleTys    = []string{"java_class", "manifest_component", "native_lib", "domain", "url", "android_app_id", "meta_data", "permission", "file_path", "string", "cert_sha256", "gradle"}
+	sampleTys    = []string{"java_class", "manifest_component", "native_lib", "domain", "url", "android_app_id", "meta_data", "permission", "file_path", "string", "cert_sha256", "gradle",
+		"ios_framework", "ios_bundle", "objc_class", "swift_module", "dylib", "url_scheme", "queried_scheme", "ios_bundle_id", "team_id"}
 )
 
 // MinJavaSegments is the fewest dot-separated segments a Java package rule
@@ -327,12 +329,13 @@ func validateFile(f *File) error {
 			if r.Source == "" {
 				e.at(r.Line, rf+".source", "required: say where this fact comes from")
 			}
-			if len(r.AndroidAppIDs)+len(r.IOSBundleIDs)+len(r.CertSHA256) == 0 {
+			if len(r.AndroidAppIDs)+len(r.IOSBundleIDs)+len(r.CertSHA256)+len(r.TeamIDs) == 0 {
 				e.at(r.Line, rf, "a rule needs at least one identifier")
 			}
 			check(e, r.Line, rf+".android_app_ids", r.AndroidAppIDs, appIDRe, "an Android application id")
 			check(e, r.Line, rf+".ios_bundle_ids", r.IOSBundleIDs, bundleRe, "an iOS bundle id")
 			check(e, r.Line, rf+".cert_sha256", r.CertSHA256, sha256Re, "64 lower-case hex digits")
+			check(e, r.Line, rf+".team_ids", r.TeamIDs, teamRe, "a 10-character Apple team id")
 		}
 	}
 	return errors.Join(e.list...)
@@ -519,6 +522,9 @@ func checkCollisions(db *DB) error {
 			}
 			for _, v := range r.CertSHA256 {
 				claim("cert", v, a.ID)
+			}
+			for _, v := range r.TeamIDs {
+				claim("team_id", v, a.ID)
 			}
 		}
 	}

@@ -120,6 +120,7 @@ type AppRule struct {
 	AndroidAppIDs []string `yaml:"android_app_ids"`
 	IOSBundleIDs  []string `yaml:"ios_bundle_ids"`
 	CertSHA256    []string `yaml:"cert_sha256"`
+	TeamIDs       []string `yaml:"team_ids"` // Apple developer team identifiers
 	Line          int      `yaml:"-"`
 }
 
