@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/sdkvet/sdkvet/internal/fixture/bigapk"
+	"github.com/sdkvet/sdkvet/internal/fixture/bigipa"
 	"github.com/sdkvet/sdkvet/scanner"
 	"github.com/sdkvet/sdkvet/scanner/policy"
 	"github.com/sdkvet/sdkvet/scanner/sandbox"
@@ -19,8 +20,9 @@ import (
 	"github.com/sdkvet/sdkvet/signatures"
 )
 
-// benchDir holds the generated APK; TestMain removes it.
-var benchDir string
+// benchDir holds the generated APK and benchIPADir the generated IPA;
+// TestMain removes them.
+var benchDir, benchIPADir string
 
 func TestMain(m *testing.M) {
 	// The scanner re-executes this test binary to contain an untrusted
@@ -29,6 +31,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if benchDir != "" {
 		os.RemoveAll(benchDir)
+	}
+	if benchIPADir != "" {
+		os.RemoveAll(benchIPADir)
 	}
 	os.Exit(code)
 }
@@ -139,4 +144,121 @@ func BenchmarkInflateOnly(b *testing.B) {
 	b.ReportMetric(float64(apk.stats.Size)/1e6/sec, "MB/s")
 	b.ReportMetric(float64(apk.stats.Classes)/sec, "classes/s")
 	b.ReportMetric(float64(apk.stats.Classes), "classes")
+}
+
+// defaultIPABenchScale keeps `go test -bench .` short (an IPA of about 30
+// MB); SDKVET_BENCH_SCALE=1 selects the full-size package (> 200 MB). The
+// number of frameworks, and so of Mach-O files and of the go-macho child
+// processes a scan starts, does not depend on the scale.
+const defaultIPABenchScale = 0.1
+
+type benchIPA struct {
+	path  string
+	stats bigipa.Stats
+	scale float64
+}
+
+// largeIPA generates the benchmark IPA once per test binary.
+var largeIPA = sync.OnceValues(func() (benchIPA, error) {
+	scale := defaultIPABenchScale
+	if s := os.Getenv("SDKVET_BENCH_SCALE"); s != "" {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			return benchIPA{}, fmt.Errorf("SDKVET_BENCH_SCALE=%q: want a positive number", s)
+		}
+		scale = v
+	}
+	dir, err := os.MkdirTemp("", "sdkvet-bench-ipa-")
+	if err != nil {
+		return benchIPA{}, err
+	}
+	benchIPADir = dir
+	path := filepath.Join(dir, "large.ipa")
+	st, err := bigipa.Write(path, bigipa.Options{Scale: scale, Seed: 1})
+	if err != nil {
+		return benchIPA{}, err
+	}
+	return benchIPA{path: path, stats: st, scale: scale}, nil
+})
+
+func loadBenchIPA(b *testing.B) benchIPA {
+	b.Helper()
+	ipa, err := largeIPA()
+	if err != nil {
+		b.Fatalf("generate benchmark IPA: %v", err)
+	}
+	st := ipa.stats
+	b.Logf("%s: scale %g, %.1f MB, %d entries, %d frameworks, %d Mach-O files (%d slices, %.1f MB), %d classes",
+		ipa.path, ipa.scale, float64(st.Size)/1e6, st.Entries, st.Frameworks, st.MachOFiles, st.MachOSlices,
+		float64(st.MachOBytes)/1e6, st.ObjCClasses)
+	return ipa
+}
+
+// BenchmarkScanLargeIPA scans the generated IPA with the default database,
+// policy and limits, as `sdkvet scan` does, and fails unless Pangle
+// (BUAdSDK.framework) and the WeChat OpenSDK (WXApi in the main
+// executable) are found. MB/s is file bytes per second of wall time.
+func BenchmarkScanLargeIPA(b *testing.B) {
+	ipa := loadBenchIPA(b)
+	db, err := signatures.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := scanner.New(scanner.Options{DB: db, Policy: policy.Default(), Limits: walk.DefaultLimits()})
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := s.Scan(ctx, []string{ipa.path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t := rep.Targets[0]
+		if !t.Complete {
+			b.Fatalf("incomplete scan: %v", t.Errors)
+		}
+		found := map[string]bool{}
+		for _, f := range t.Findings {
+			found[f.Rule] = true
+		}
+		for _, rule := range []string{"bytedance.pangle", "tencent.wechat-opensdk"} {
+			if !found[rule] {
+				b.Fatalf("no %s finding among %d findings", rule, len(t.Findings))
+			}
+		}
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(ipa.stats.Size)/1e6/sec, "MB/s")
+	b.ReportMetric(float64(ipa.stats.MachOFiles), "binaries")
+	b.ReportMetric(float64(ipa.stats.ObjCClasses), "classes")
+}
+
+// BenchmarkInflateOnlyIPA is the baseline for BenchmarkScanLargeIPA: it
+// inflates every entry of the same IPA, checking CRC-32s as `unzip -t`
+// does, and does nothing else.
+func BenchmarkInflateOnlyIPA(b *testing.B) {
+	ipa := loadBenchIPA(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		zr, err := zip.OpenReader(ipa.path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, rc); err != nil {
+				b.Fatalf("%s: %v", f.Name, err)
+			}
+			rc.Close()
+		}
+		zr.Close()
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(ipa.stats.Size)/1e6/sec, "MB/s")
 }
