@@ -50,6 +50,7 @@ FUZZ_TARGETS := \
 	./scanner/iosmeta:FuzzParseProfile \
 	./scanner/macho:FuzzPreCheck \
 	./scanner/macho:FuzzStringRanges \
+	./scanner/macho:FuzzUnpackSlice \
 	./scanner/berguard:FuzzCheck
 
 fuzz:

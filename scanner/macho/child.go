@@ -116,6 +116,10 @@ func openThin(b []byte) (f *gomacho.File, err error) {
 // childFacts is handlerFacts.
 func childFacts(in []byte) ([]byte, error) {
 	defer quiet()()
+	in, err := unpackSlice(in)
+	if err != nil {
+		return nil, err
+	}
 	s, err := readFacts(in)
 	if err != nil {
 		return nil, err
@@ -322,6 +326,10 @@ func readCodeSignature(b []byte) (*CodeSignature, error) {
 // childObjC is handlerObjC.
 func childObjC(in []byte) ([]byte, error) {
 	defer quiet()()
+	in, err := unpackSlice(in)
+	if err != nil {
+		return nil, err
+	}
 	o, err := readObjC(in)
 	if err != nil {
 		return nil, err

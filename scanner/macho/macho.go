@@ -183,6 +183,9 @@ func (a *analysis) slice(b []byte, sl *sliceLayout) Slice {
 		s.Encryption = &e
 	}
 
+	// Machine code is most of a binary and nothing the children read;
+	// it is left out of what crosses the pipe.
+	b = packSlice(b, sl.codeRanges())
 	out, err := a.run(handlerFacts, b)
 	var c Slice
 	if err == nil {

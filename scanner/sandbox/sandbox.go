@@ -32,6 +32,10 @@ const EnvVar = "SDKVET_SANDBOX"
 // envMem passes the memory cap to the child, in bytes.
 const envMem = "SDKVET_SANDBOX_MEM"
 
+// envLen passes the input's length, so that the child reads it into one
+// buffer of the right size instead of growing one.
+const envLen = "SDKVET_SANDBOX_LEN"
+
 // Handler parses input and returns its output. It runs in the child.
 type Handler func(input []byte) ([]byte, error)
 
@@ -97,7 +101,7 @@ func Run(ctx context.Context, name string, input []byte, lim Limits) ([]byte, er
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = append(os.Environ(), EnvVar+"="+name, fmt.Sprintf("%s=%d", envMem, lim.Memory))
+	cmd.Env = append(os.Environ(), EnvVar+"="+name, fmt.Sprintf("%s=%d", envMem, lim.Memory), fmt.Sprintf("%s=%d", envLen, len(input)))
 	cmd.Stdin = bytes.NewReader(input)
 	stdout := &capped{max: lim.Output}
 	stderr := &capped{max: 64 << 10}
@@ -183,7 +187,16 @@ func serve(name string) int {
 		debug.SetMemoryLimit(mem)
 		limitAddressSpace(mem)
 	}
-	in, err := io.ReadAll(os.Stdin)
+	var n int64
+	fmt.Sscan(os.Getenv(envLen), &n)
+	var in []byte
+	var err error
+	if n > 0 && (mem <= 0 || n < mem) {
+		in = make([]byte, n)
+		_, err = io.ReadFull(os.Stdin, in)
+	} else {
+		in, err = io.ReadAll(os.Stdin)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sandbox: read input: %v\n", err)
 		return 2
