@@ -38,11 +38,14 @@ const (
 	// of a linked image's Objective-C metadata, go-macho's riskiest walk,
 	// kept apart so that it cannot cost the other facts.
 	handlerObjC = "macho-objc"
+	// handlerAll does both in one process.
+	handlerAll = "macho-all"
 )
 
 func init() {
 	sandbox.Register(handlerFacts, childFacts)
 	sandbox.Register(handlerObjC, childObjC)
+	sandbox.Register(handlerAll, childAll)
 }
 
 // objcFacts is the output of handlerObjC.
@@ -324,6 +327,35 @@ func readCodeSignature(b []byte) (*CodeSignature, error) {
 }
 
 // childObjC is handlerObjC.
+// allFacts is the output of handlerAll.
+type allFacts struct {
+	Facts Slice     `json:"facts"`
+	ObjC  objcFacts `json:"objc"`
+}
+
+// childAll is handlerAll: both readings in one child, which saves a process
+// start and a copy of the slice. A crash in the ObjC walk makes the parent
+// fall back to one child per reading.
+func childAll(in []byte) ([]byte, error) {
+	defer quiet()()
+	in, err := unpackSlice(in)
+	if err != nil {
+		return nil, err
+	}
+	s, err := readFacts(in)
+	if err != nil {
+		return nil, err
+	}
+	o, err := readObjC(in)
+	if err != nil {
+		o = &objcFacts{Errors: []string{"objc metadata: " + err.Error()}}
+	}
+	if o == nil {
+		o = &objcFacts{}
+	}
+	return json.Marshal(allFacts{Facts: *s, ObjC: *o})
+}
+
 func childObjC(in []byte) ([]byte, error) {
 	defer quiet()()
 	in, err := unpackSlice(in)

@@ -186,6 +186,29 @@ func (a *analysis) slice(b []byte, sl *sliceLayout) Slice {
 	// Machine code is most of a binary and nothing the children read;
 	// it is left out of what crosses the pipe.
 	b = packSlice(b, sl.codeRanges())
+	_, _, enc := sl.encrypted()
+	wantObjC := sl.fileType != mhObject && sl.hasObjCLists()
+	if wantObjC && !enc {
+		// Both readings in one child; only if that child is lost does
+		// each reading get its own, so that a crash in the ObjC walk
+		// costs nothing but class names.
+		out, err := a.run(handlerAll, b)
+		var all allFacts
+		if err == nil {
+			if jerr := json.Unmarshal(out, &all); jerr != nil {
+				err = fmt.Errorf("unreadable output from the %s child: %w", handlerAll, jerr)
+			}
+		}
+		if err == nil {
+			a.takeFacts(&s, &all.Facts)
+			a.takeObjC(&s, &all.ObjC)
+			return finishSlice(s)
+		}
+		if !errors.Is(err, sandbox.ErrContained) {
+			a.fail(&s, "go-macho", err) // go-macho refused the file
+			return finishSlice(s)
+		}
+	}
 	out, err := a.run(handlerFacts, b)
 	var c Slice
 	if err == nil {
@@ -196,19 +219,14 @@ func (a *analysis) slice(b []byte, sl *sliceLayout) Slice {
 	if err != nil {
 		a.fail(&s, "go-macho", err)
 	} else {
-		// go-macho's dylibs replace the parent's; the two agree on
-		// every file PreCheck accepts, which the tests check.
-		s.Dylibs = c.Dylibs
-		s.ObjCClasses, s.ObjCProtocols, s.SwiftModules = c.ObjCClasses, c.ObjCProtocols, c.SwiftModules
-		s.CodeSignature = c.CodeSignature
-		s.Errors = append(s.Errors, c.Errors...)
+		a.takeFacts(&s, &c)
 	}
 
 	// An ordinary error is go-macho refusing the file; the ObjC child
 	// would open it the same way. A contained one may be specific to
 	// what the first child read.
 	opened := err == nil || errors.Is(err, sandbox.ErrContained)
-	if opened && sl.fileType != mhObject && sl.hasObjCLists() {
+	if opened && wantObjC {
 		if lo, hi, enc := sl.encrypted(); enc {
 			s.Errors = append(s.Errors, fmt.Sprintf(
 				"objc metadata: not read: bytes %#x-%#x of the slice are encrypted (cryptid %d); class names come from symbols only",
@@ -224,13 +242,32 @@ func (a *analysis) slice(b []byte, sl *sliceLayout) Slice {
 			if err != nil {
 				a.fail(&s, "go-macho objc metadata", err)
 			} else {
-				s.ObjCClasses = union(s.ObjCClasses, o.Classes)
-				s.ObjCProtocols = union(s.ObjCProtocols, o.Protocols)
-				s.Errors = append(s.Errors, o.Errors...)
+				a.takeObjC(&s, &o)
 			}
 		}
 	}
+	return finishSlice(s)
+}
 
+// takeFacts merges the facts child's reading into s.
+func (a *analysis) takeFacts(s *Slice, c *Slice) {
+	// go-macho's dylibs replace the parent's; the two agree on every file
+	// PreCheck accepts, which the tests check.
+	s.Dylibs = c.Dylibs
+	s.ObjCClasses, s.ObjCProtocols, s.SwiftModules = c.ObjCClasses, c.ObjCProtocols, c.SwiftModules
+	s.CodeSignature = c.CodeSignature
+	s.Errors = append(s.Errors, c.Errors...)
+}
+
+// takeObjC merges the ObjC child's reading into s.
+func (a *analysis) takeObjC(s *Slice, o *objcFacts) {
+	s.ObjCClasses = union(s.ObjCClasses, o.Classes)
+	s.ObjCProtocols = union(s.ObjCProtocols, o.Protocols)
+	s.Errors = append(s.Errors, o.Errors...)
+}
+
+// finishSlice derives Swift modules from Swift class names.
+func finishSlice(s Slice) Slice {
 	var mods []string
 	for _, n := range append(append([]string(nil), s.ObjCClasses...), s.ObjCProtocols...) {
 		if m, ok := swiftClassModule(n); ok {

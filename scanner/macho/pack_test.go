@@ -34,7 +34,7 @@ func TestPackRoundTrip(t *testing.T) {
 	}
 	for _, bad := range [][]byte{
 		append(bytes.Clone(packMagic), 1, 2, 3),
-		append(bytes.Clone(p[:len(p)-1])),
+		bytes.Clone(p[:len(p)-1]),
 	} {
 		if _, err := unpackSlice(bad); err == nil {
 			t.Errorf("accepted %d bad bytes", len(bad))
