@@ -6,9 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/sdkvet/sdkvet/scanner/sandbox"
 )
+
+// softMemoryLimit is the Go memory-limit target of the scanner process
+// (GOMEMLIMIT overrides it).
+const softMemoryLimit = 160 << 20
 
 // Exit codes.
 const (
@@ -33,6 +38,11 @@ func (e *codeError) Error() string {
 func main() {
 	// A child process started to contain an untrusted parser stops here.
 	sandbox.MainIfWorker()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft target, not a cap: the collector works harder before the
+		// heap doubles around a large binary held for analysis.
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

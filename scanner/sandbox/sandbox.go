@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -94,40 +93,10 @@ func Run(ctx context.Context, name string, input []byte, lim Limits) ([]byte, er
 	if !ok {
 		return nil, fmt.Errorf("sandbox: no handler %q", name)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: find own executable: %w", err)
+	if lim.Output <= 0 {
+		lim.Output = DefaultLimits().Output
 	}
-	ctx, cancel := context.WithTimeout(ctx, lim.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe)
-	cmd.Env = append(os.Environ(), EnvVar+"="+name, fmt.Sprintf("%s=%d", envMem, lim.Memory), fmt.Sprintf("%s=%d", envLen, len(input)))
-	cmd.Stdin = bytes.NewReader(input)
-	stdout := &capped{max: lim.Output}
-	stderr := &capped{max: 64 << 10}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = time.Second
-	start := time.Now()
-	err = cmd.Run()
-	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return nil, fmt.Errorf("%w: %s parser did not finish within %s and was stopped", ErrContained, name, lim.Timeout)
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("%w: %s parser stopped: %v", ErrContained, name, ctx.Err())
-	case stdout.over:
-		return nil, fmt.Errorf("%w: %s parser wrote more than %d bytes", ErrContained, name, lim.Output)
-	case err != nil:
-		msg := strings.TrimSpace(stderr.String())
-		if strings.Contains(msg, "out of memory") || strings.Contains(msg, "cannot allocate memory") {
-			return nil, fmt.Errorf("%w: %s parser exceeded its %d MiB memory limit", ErrContained, name, lim.Memory>>20)
-		}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.ExitCode() == exitHandlerError {
-			return nil, errors.New(firstLine(msg))
-		}
-		return nil, fmt.Errorf("%w: %s parser crashed after %s: %s", ErrContained, name, time.Since(start).Round(time.Millisecond), firstLine(msg))
-	}
-	return stdout.Bytes(), nil
+	return runPooled(ctx, name, input, lim)
 }
 
 func firstLine(s string) string {
@@ -166,6 +135,9 @@ const exitHandlerError = 3
 // it runs the named handler on standard input, writes its output to standard
 // output and exits. It returns at once in a normal process.
 func MainIfWorker() {
+	if os.Getenv(envPool) != "" {
+		os.Exit(servePool())
+	}
 	name := os.Getenv(EnvVar)
 	if name == "" {
 		return
@@ -211,3 +183,5 @@ func serve(name string) int {
 	}
 	return 0
 }
+
+func debugSetMemoryLimit(n int64) { debug.SetMemoryLimit(n) }

@@ -1,10 +1,13 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -74,5 +77,46 @@ func TestRun(t *testing.T) {
 
 	if _, err := Run(ctx, "nope", nil, lim); err == nil {
 		t.Fatal("unknown handler accepted")
+	}
+}
+
+// TestPoolReusesAndRecovers: children serve many calls, run side by side,
+// and a child lost to a crash is replaced, not reused.
+func TestPoolReusesAndRecovers(t *testing.T) {
+	lim := Limits{Memory: 256 << 20, Timeout: 5 * time.Second, Output: 1 << 20}
+	ctx := context.Background()
+	before := started.Load()
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				in := []byte(strings.Repeat("x", i) + string(rune('a'+g)))
+				out, err := Run(ctx, "test-echo", in, lim)
+				if err != nil || string(out) != "echo:"+string(in) {
+					errs <- fmt.Errorf("call %d/%d: %q %v", g, i, out, err)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := started.Load() - before; n > 4 {
+		t.Errorf("%d children started for 200 calls", n)
+	}
+	if _, err := Run(ctx, "test-panic", nil, lim); !errors.Is(err, ErrContained) || !strings.Contains(err.Error(), "assignment to entry in nil map") {
+		t.Fatalf("panic: %v", err)
+	}
+	if out, err := Run(ctx, "test-echo", []byte("after"), lim); err != nil || string(out) != "echo:after" {
+		t.Fatalf("after a crash: %q %v", out, err)
+	}
+	big := bytes.Repeat([]byte("y"), 3<<20)
+	if _, err := Run(ctx, "test-echo", big, lim); !errors.Is(err, ErrContained) || !strings.Contains(err.Error(), "wrote more than") {
+		t.Fatalf("output limit: %v", err)
 	}
 }
