@@ -14,6 +14,7 @@ build:
 demo: build
 	$(GO) run ./internal/fixture/mkfixtures -out testdata/generated
 	-$(BIN) scan testdata/generated/wechat-share.apk
+	-$(BIN) scan testdata/generated/pangle-game.ipa
 	-$(BIN) scan --allow-incomplete testdata/generated
 
 # Install what the tests use, then run every test and a short fuzz pass.
