@@ -294,13 +294,13 @@ func (c *collector) errorList() []report.Error {
 func identity(obs []observation.Observation) report.Identity {
 	var id report.Identity
 	depth := func(p string) int { return strings.Count(p, "!/") }
-	best := map[observation.Kind]int{}
+	best := map[**string]int{} // the depth each field was last set from
 	set := func(dst **string, o observation.Observation) {
 		d := depth(o.Path)
-		if *dst == nil || d < best[o.Kind] {
+		if *dst == nil || d < best[dst] {
 			v := o.Value
 			*dst = &v
-			best[o.Kind] = d
+			best[dst] = d
 		}
 	}
 	signers := map[string]*report.Signer{}
@@ -320,7 +320,7 @@ func identity(obs []observation.Observation) report.Identity {
 			set(&id.Label, o)
 		case observation.AppVersion:
 			set(&id.Version, o)
-			if o.Detail != "" && (id.VersionCode == nil || depth(o.Path) <= best[observation.AppVersion]) {
+			if o.Detail != "" && (id.VersionCode == nil || depth(o.Path) <= best[&id.Version]) {
 				v := o.Detail
 				id.VersionCode = &v
 			}
@@ -328,7 +328,7 @@ func identity(obs []observation.Observation) report.Identity {
 			if o.Detail == "min" {
 				set(&id.MinSDK, o)
 			} else {
-				set(&id.TargetSDK, observation.Observation{Kind: "target_sdk", Value: o.Value, Path: o.Path})
+				set(&id.TargetSDK, o)
 			}
 		case observation.Framework:
 			frameworks[o.Value] = true
