@@ -43,9 +43,9 @@ const (
 )
 
 func init() {
-	sandbox.Register(handlerFacts, childFacts)
-	sandbox.Register(handlerObjC, childObjC)
-	sandbox.Register(handlerAll, childAll)
+	sandbox.Register(handlerFacts, child(readFacts))
+	sandbox.Register(handlerObjC, child(readObjC))
+	sandbox.Register(handlerAll, child(readAll))
 }
 
 // objcFacts is the output of handlerObjC.
@@ -114,20 +114,6 @@ func openThin(b []byte) (f *gomacho.File, err error) {
 		return nil, fmt.Errorf("open: %w", err)
 	}
 	return f, nil
-}
-
-// childFacts is handlerFacts.
-func childFacts(in []byte) ([]byte, error) {
-	defer quiet()()
-	in, err := unpackSlice(in)
-	if err != nil {
-		return nil, err
-	}
-	s, err := readFacts(in)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(s)
 }
 
 // readFacts reads everything but the Objective-C metadata from one thin
@@ -326,47 +312,42 @@ func readCodeSignature(b []byte) (*CodeSignature, error) {
 	return out, nil
 }
 
-// childObjC is handlerObjC.
+// child makes a sandbox handler of a reading: it silences go-macho's
+// printing, rebuilds a packed slice, reads it and encodes the result.
+func child[T any](read func([]byte) (T, error)) sandbox.Handler {
+	return func(in []byte) ([]byte, error) {
+		defer quiet()()
+		in, err := unpackSlice(in)
+		if err != nil {
+			return nil, err
+		}
+		v, err := read(in)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	}
+}
+
 // allFacts is the output of handlerAll.
 type allFacts struct {
 	Facts Slice     `json:"facts"`
 	ObjC  objcFacts `json:"objc"`
 }
 
-// childAll is handlerAll: both readings in one child, which saves a process
-// start and a copy of the slice. A crash in the ObjC walk makes the parent
-// fall back to one child per reading.
-func childAll(in []byte) ([]byte, error) {
-	defer quiet()()
-	in, err := unpackSlice(in)
+// readAll is handlerAll's reading: both in one child, which saves a process
+// and a copy of the slice. A crash in the ObjC walk makes the parent fall
+// back to one child per reading.
+func readAll(b []byte) (*allFacts, error) {
+	s, err := readFacts(b)
 	if err != nil {
 		return nil, err
 	}
-	s, err := readFacts(in)
-	if err != nil {
-		return nil, err
-	}
-	o, err := readObjC(in)
+	o, err := readObjC(b)
 	if err != nil {
 		o = &objcFacts{Errors: []string{"objc metadata: " + err.Error()}}
 	}
-	if o == nil {
-		o = &objcFacts{}
-	}
-	return json.Marshal(allFacts{Facts: *s, ObjC: *o})
-}
-
-func childObjC(in []byte) ([]byte, error) {
-	defer quiet()()
-	in, err := unpackSlice(in)
-	if err != nil {
-		return nil, err
-	}
-	o, err := readObjC(in)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(o)
+	return &allFacts{Facts: *s, ObjC: *o}, nil
 }
 
 // readObjC walks the Objective-C class and protocol lists of one thin
