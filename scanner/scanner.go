@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sirupsen/logrus"
 
@@ -245,11 +246,18 @@ func (c *collector) String(path, s string, off int64) {
 		// shows the host that matched and the URL it came from.
 		c.Observe(observation.Observation{Kind: k, Value: h.Host, Detail: h.URL, Path: path, Offset: at})
 	})
-	if c.m.HasMarker(s) {
-		if len(s) > MaxMarkerValue {
-			s = s[:MaxMarkerValue]
+	if end, ok := c.m.FirstMarker(s); ok {
+		// Keep the part of a long string that ends with the marker, so
+		// that matching the kept value finds it again.
+		start := max(0, end-MaxMarkerValue)
+		for start > 0 && start < len(s) && !utf8.RuneStart(s[start]) {
+			start++
 		}
-		c.Observe(observation.Observation{Kind: observation.StringMarker, Value: s, Path: path, Offset: off})
+		at := off
+		if off >= 0 {
+			at += int64(start)
+		}
+		c.Observe(observation.Observation{Kind: observation.StringMarker, Value: s[start:end], Path: path, Offset: at})
 	}
 }
 
@@ -257,6 +265,9 @@ func (c *collector) Error(path string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	msg := err.Error()
+	if len(c.errs) > MaxErrorsPerTarget {
+		return
+	}
 	if c.errSet[path+"\x00"+msg] {
 		return
 	}

@@ -61,6 +61,10 @@ type Package interface {
 	Path() string
 	// Kind is the archive's kind.
 	Kind() filekind.Kind
+	// EntryPath is the display path of an entry: the package path, the
+	// separator ("!/" in an archive, "/" in a folder) and the name with
+	// control characters escaped (names are attacker-controlled).
+	EntryPath(name string) string
 	// Names lists the entry names in central-directory order.
 	Names() []string
 	// ReadFile returns an entry's content, bounded by the walker's limits.

@@ -357,18 +357,24 @@ func frameworkOf(install string) string {
 	return install[j+1 : i]
 }
 
-// HasMarker reports whether s contains any marker substring. The scanner
-// uses it as a cheap filter before keeping a string as an observation.
+// HasMarker reports whether s contains any marker substring.
 func (m *Matcher) HasMarker(s string) bool {
+	_, ok := m.FirstMarker(s)
+	return ok
+}
+
+// FirstMarker returns the end offset of the first marker substring in s.
+// The scanner uses it as a cheap filter before keeping a string, and keeps
+// the part of a long string that ends there.
+func (m *Matcher) FirstMarker(s string) (end int, ok bool) {
 	if m.markers == nil {
-		return false
+		return 0, false
 	}
-	found := false
-	m.markers.Walk(bytesOf(s), func(end, n, pattern int64) bool {
-		found = true
+	m.markers.Walk(bytesOf(s), func(e, n, pattern int64) bool {
+		end, ok = int(e)+1, true
 		return false
 	})
-	return found
+	return end, ok
 }
 
 // bytesOf views a string's bytes without copying; the automaton only reads.

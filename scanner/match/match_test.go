@@ -3,6 +3,7 @@ package match_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sdkvet/sdkvet/scanner/match"
@@ -96,6 +97,10 @@ func TestMatchKinds(t *testing.T) {
 	}
 	if !m.HasMarker("xx exads-config-v1 yy") || m.HasMarker("exads-config-v2") {
 		t.Error("HasMarker")
+	}
+	long := strings.Repeat("z", 5000) + "exads-config-v1"
+	if end, ok := m.FirstMarker(long); !ok || end != len(long) {
+		t.Errorf("FirstMarker = %d, %v; want the end of the marker at %d", end, ok, len(long))
 	}
 }
 

@@ -50,30 +50,39 @@ var (
 )
 
 // getWorker returns an idle child with the given memory cap, or starts one.
+// A child found dead while idle is closed and skipped.
 func getWorker(mem int64) (*worker, error) {
-	poolMu.Lock()
-	for i := len(idle) - 1; i >= 0; i-- {
-		w := idle[i]
-		if w.mem == mem {
-			idle = append(idle[:i], idle[i+1:]...)
-			poolMu.Unlock()
-			select {
-			case <-w.done: // died while idle
-				continue
-			default:
-				return w, nil
+	for {
+		var w *worker
+		poolMu.Lock()
+		for i := len(idle) - 1; i >= 0; i-- {
+			if idle[i].mem == mem {
+				w = idle[i]
+				idle = append(idle[:i], idle[i+1:]...)
+				break
 			}
 		}
+		poolMu.Unlock()
+		if w == nil {
+			return startWorker(mem)
+		}
+		select {
+		case <-w.done:
+			w.req.Close()
+			w.respF.Close()
+		default:
+			return w, nil
+		}
 	}
-	poolMu.Unlock()
-	return startWorker(mem)
 }
 
 func putWorker(w *worker) {
 	w.uses++
 	poolMu.Lock()
 	defer poolMu.Unlock()
-	if w.uses >= maxUses || len(idle) >= maxIdle {
+	// A child that has written much to stderr is retired too, so that a
+	// crash report always fits in what is kept.
+	if w.uses >= maxUses || len(idle) >= maxIdle || w.stderr.Len() > 16<<10 {
 		go w.stop()
 		return
 	}
@@ -151,6 +160,7 @@ func runPooled(ctx context.Context, name string, input []byte, lim Limits) ([]by
 		return nil, err
 	}
 	start := time.Now()
+	errMark := w.stderr.Len() // what the child writes from here on is about this request
 	ch := make(chan result, 1)
 	go func() {
 		if err := writeRequest(w.req, name, input); err != nil {
@@ -171,7 +181,7 @@ func runPooled(ctx context.Context, name string, input []byte, lim Limits) ([]by
 		case r.err != nil:
 			// The child died mid-request: say why, from what it wrote.
 			w.kill()
-			msg := strings.TrimSpace(w.stderr.String())
+			msg := strings.TrimSpace(w.stderr.Since(errMark))
 			if strings.Contains(msg, "out of memory") || strings.Contains(msg, "cannot allocate memory") {
 				return nil, fmt.Errorf("%w: %s parser exceeded its %d MiB memory limit", ErrContained, name, lim.Memory>>20)
 			}
@@ -306,4 +316,21 @@ func (l *lockedCapped) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.c.String()
+}
+
+// Len is how many bytes have been kept so far.
+func (l *lockedCapped) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.c.Len()
+}
+
+// Since returns what was kept after the first n bytes.
+func (l *lockedCapped) Since(n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n > l.c.Len() {
+		return ""
+	}
+	return string(l.c.Bytes()[n:])
 }

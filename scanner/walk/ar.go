@@ -21,6 +21,10 @@ func (s *session) arArchive(ctx context.Context, display string, r io.ReaderAt, 
 		return
 	}
 	// The member table is read from memory; members are then read in place.
+	if err := s.budget.take(size); err != nil {
+		s.out.Error(display, err)
+		return
+	}
 	data := make([]byte, size)
 	if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
 		s.out.Error(display, fmt.Errorf("read ar: %w", err))

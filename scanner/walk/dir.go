@@ -94,8 +94,7 @@ func (d *dirPackage) Kind() filekind.Kind            { return filekind.Bundle }
 func (d *dirPackage) Names() []string                { return d.names }
 func (d *dirPackage) ReaderAt() (io.ReaderAt, int64) { return nil, 0 }
 
-// Sep is the separator between the package path and an entry name.
-func (d *dirPackage) Sep() string { return "/" }
+func (d *dirPackage) EntryPath(name string) string { return d.display + "/" + printable(name) }
 
 func (d *dirPackage) ReadFile(name string) ([]byte, error) {
 	size, ok := d.sizes[name]

@@ -45,7 +45,7 @@ func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target
 		}
 		ctx, cancel := w.deadline(ctx)
 		defer cancel()
-		s := w.newSession(out)
+		s := w.newSession(ctx, out)
 		kind := s.bundle(ctx, name)
 		s.reportStop(ctx, name)
 		return Target{Kind: kind}, nil
@@ -64,7 +64,7 @@ func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target
 	}
 	ctx, cancel := w.deadline(ctx)
 	defer cancel()
-	s := w.newSession(out)
+	s := w.newSession(ctx, out)
 	kind := s.node(ctx, name, path.Base(strings.ReplaceAll(name, `\`, "/")), f, st.Size(), 0, filekind.Unknown)
 	s.reportStop(ctx, name)
 	return Target{Kind: kind, Size: st.Size()}, nil
@@ -77,12 +77,12 @@ func (w *Walker) deadline(ctx context.Context) (context.Context, context.CancelF
 	return context.WithCancel(ctx)
 }
 
-func (w *Walker) newSession(out analyze.Out) *session {
+func (w *Walker) newSession(ctx context.Context, out analyze.Out) *session {
 	workers := w.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &session{w: w, out: out, budget: &budget{max: w.Limits.MaxTotal}, slots: make(chan struct{}, workers)}
+	return &session{ctx: ctx, w: w, out: out, budget: &budget{max: w.Limits.MaxTotal}, slots: make(chan struct{}, workers)}
 }
 
 // reportStop records why a walk ended early, if it did.
@@ -96,6 +96,7 @@ func (s *session) reportStop(ctx context.Context, name string) {
 }
 
 type session struct {
+	ctx    context.Context // the target's deadline
 	w      *Walker
 	out    analyze.Out
 	budget *budget
@@ -245,10 +246,21 @@ var flatePool sync.Pool
 type pooledFlate struct{ io.ReadCloser }
 
 func (p *pooledFlate) Close() error {
-	err := p.ReadCloser.Close()
-	flatePool.Put(p.ReadCloser)
+	fr := p.ReadCloser
+	if fr == nil {
+		return nil // closed already
+	}
+	p.ReadCloser = nil
+	err := fr.Close()
+	// Do not keep the source (possibly a large nested archive) alive
+	// through the pool.
+	if r, ok := fr.(flate.Resetter); ok && r.Reset(emptyReader, nil) == nil {
+		flatePool.Put(fr)
+	}
 	return err
 }
+
+var emptyReader = bytes.NewReader(nil)
 
 func newFlateReader(r io.Reader) io.ReadCloser {
 	if fr, ok := flatePool.Get().(io.ReadCloser); ok {
@@ -347,6 +359,11 @@ func zipMember(display string, f *zip.File, outer io.ReaderAt) member {
 	}
 	switch f.Method {
 	case zip.Store:
+		if f.CompressedSize64 != f.UncompressedSize64 {
+			// In-place reading would take bytes past the entry's data.
+			m.bad = errors.New("stored entry whose compressed and uncompressed sizes differ")
+			break
+		}
 		m.inPlace = func() (io.ReaderAt, error) {
 			off, err := f.DataOffset()
 			if err != nil {
@@ -471,6 +488,9 @@ type limitedReader struct {
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
+	if err := l.s.ctx.Err(); err != nil {
+		return 0, err // --max-time also stops a long inflate
+	}
 	n, err := l.rc.Read(p)
 	if n > 0 {
 		if berr := l.s.budget.take(int64(n)); berr != nil {
@@ -495,6 +515,7 @@ type zipPackage struct {
 }
 
 func (z *zipPackage) Path() string                   { return z.display }
+func (z *zipPackage) EntryPath(name string) string   { return z.display + "!/" + printable(name) }
 func (z *zipPackage) Kind() filekind.Kind            { return z.kind }
 func (z *zipPackage) Names() []string                { return z.names }
 func (z *zipPackage) ReaderAt() (io.ReaderAt, int64) { return z.r, z.size }

@@ -42,7 +42,7 @@ var Signature = analyze.PackageAnalyzer{
 			}
 			certs, err := apksig.ParseV1(data)
 			for _, c := range certs {
-				emit(c, p.Path()+"!/"+name)
+				emit(c, p.EntryPath(name))
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
@@ -100,7 +100,7 @@ var Entries = analyze.PackageAnalyzer{
 			if strings.HasSuffix(name, "/") {
 				continue
 			}
-			where := p.Path() + "!/" + name
+			where := p.EntryPath(name)
 			out.Observe(observation.Observation{Kind: observation.FilePath, Value: name, Path: where, Offset: -1})
 			if strings.HasSuffix(name, ".class") {
 				cls := strings.TrimSuffix(name, ".class")

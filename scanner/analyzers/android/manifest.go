@@ -35,7 +35,7 @@ var Manifest = analyze.PackageAnalyzer{
 }
 
 func apkManifest(ctx context.Context, p analyze.Package, out analyze.Out) error {
-	mpath := p.Path() + "!/AndroidManifest.xml"
+	mpath := p.EntryPath("AndroidManifest.xml")
 	mdata, err := p.ReadFile("AndroidManifest.xml")
 	if err != nil {
 		return fmt.Errorf("read manifest: %w", err)
@@ -66,12 +66,12 @@ func apkManifest(ctx context.Context, p analyze.Package, out analyze.Out) error 
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			out.Error(p.Path()+"!/resources.arsc", fmt.Errorf("read: %w", err))
+			out.Error(p.EntryPath("resources.arsc"), fmt.Errorf("read: %w", err))
 		default:
 			req, _ := json.Marshal(labelRequest{Manifest: mdata, Table: table})
 			l, err := sandbox.Run(ctx, sandboxLabel, req, lim)
 			if err != nil {
-				out.Error(p.Path()+"!/resources.arsc", fmt.Errorf("resolve app label: %w", err))
+				out.Error(p.EntryPath("resources.arsc"), fmt.Errorf("resolve app label: %w", err))
 			}
 			label = string(l)
 		}
@@ -106,7 +106,7 @@ func aabManifest(p analyze.Package, out analyze.Out) error {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
-		mpath := p.Path() + "!/" + name
+		mpath := p.EntryPath(name)
 		facts := manifest.Extract(root, mpath, out)
 		if name == "base/manifest/AndroidManifest.xml" && facts.Label != "" && !strings.HasPrefix(facts.Label, "@") {
 			out.Observe(observation.Observation{Kind: observation.AppLabel, Value: facts.Label, Path: mpath, Offset: -1})
@@ -121,7 +121,7 @@ func aabManifest(p analyze.Package, out analyze.Out) error {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
-		rpath := p.Path() + "!/" + name
+		rpath := p.EntryPath(name)
 		if err := aabproto.ResourceStrings(data, func(s string) bool { out.String(rpath, s, -1); return true }); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
@@ -136,9 +136,9 @@ func textManifest(p analyze.Package, name string, out analyze.Out) error {
 	}
 	root, err := manifest.ParseXML(data)
 	if root != nil {
-		facts := manifest.Extract(root, p.Path()+"!/"+name, out)
+		facts := manifest.Extract(root, p.EntryPath(name), out)
 		if facts.Label != "" && !strings.HasPrefix(facts.Label, "@") {
-			out.Observe(observation.Observation{Kind: observation.AppLabel, Value: facts.Label, Path: p.Path() + "!/" + name, Offset: -1})
+			out.Observe(observation.Observation{Kind: observation.AppLabel, Value: facts.Label, Path: p.EntryPath(name), Offset: -1})
 		}
 	}
 	if err != nil {

@@ -35,45 +35,42 @@ type bundleRef struct {
 func findBundles(names []string, root string) []bundleRef {
 	seen := map[string]bool{}
 	var out []bundleRef
+	rootDepth := 0
 	if k := kindOf(root); k != "" {
 		out = append(out, bundleRef{prefix: "", name: path.Base(root), kind: k})
 		seen[""] = true
+		rootDepth = 1
 	}
 	for _, n := range names {
-		parts := strings.Split(n, "/")
-		prefix := ""
-		depth := 0
-		if kindOf(root) != "" {
-			depth = 1
-		}
-		for _, p := range parts[:len(parts)-1] {
-			prefix += p + "/"
-			k := kindOf(p)
-			if k == "" {
-				continue
+		// Prefixes are substrings of n: no copies, however long the name.
+		depth, start := rootDepth, 0
+		for i := strings.IndexByte(n, '/'); i >= 0 && depth < maxBundleDepth; {
+			comp := n[start:i]
+			if k := kindOf(comp); k != "" {
+				if prefix := n[:i+1]; !seen[prefix] {
+					seen[prefix] = true
+					out = append(out, bundleRef{prefix: prefix, name: comp, kind: k, depth: depth})
+				}
+				depth++
 			}
-			if !seen[prefix] {
-				seen[prefix] = true
-				out = append(out, bundleRef{prefix: prefix, name: p, kind: k, depth: depth})
+			start = i + 1
+			j := strings.IndexByte(n[start:], '/')
+			if j < 0 {
+				break
 			}
-			depth++
+			i = start + j
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].prefix < out[j].prefix })
 	return out
 }
 
+// maxBundleDepth bounds how deeply nested bundles are looked for: real
+// packages nest an app, its extensions or frameworks, and their bundles.
+const maxBundleDepth = 8
+
 func kindOf(name string) string {
 	return bundleKinds[path.Ext(strings.TrimSuffix(name, "/"))]
-}
-
-// sep is how a package's path joins an entry name: "!/" inside an archive,
-// "/" inside a folder.
-func sep(p analyze.Package) string {
-	if s, ok := p.(interface{ Sep() string }); ok {
-		return s.Sep()
-	}
-	return "!/"
 }
 
 // Bundles reads every bundle of an IPA or a bundle folder.
@@ -99,7 +96,7 @@ var Bundles = analyze.PackageAnalyzer{
 			}
 		}
 		var errs []error
-		at := func(name string) string { return p.Path() + sep(p) + name }
+		at := p.EntryPath
 		for i, b := range bundles {
 			if ctx.Err() != nil {
 				return ctx.Err()
