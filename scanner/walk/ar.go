@@ -31,8 +31,10 @@ func (s *session) arArchive(ctx context.Context, display string, r io.ReaderAt, 
 		return
 	}
 	var ms []member
+	over := false
 	err := arfile.Members(data, func(m arfile.Member) bool {
 		if len(ms) >= s.w.Limits.MaxEntries {
+			over = true
 			return false
 		}
 		body := io.NewSectionReader(r, m.Offset, m.Size)
@@ -46,7 +48,7 @@ func (s *session) arArchive(ctx context.Context, display string, r io.ReaderAt, 
 	if err != nil {
 		s.out.Error(display, fmt.Errorf("read ar: %w", err))
 	}
-	if len(ms) >= s.w.Limits.MaxEntries {
+	if over {
 		s.out.Error(display, limitErr("more than %d members (--max-entries)", s.w.Limits.MaxEntries))
 	}
 	s.members(ctx, ms, depth, filekind.Ar)

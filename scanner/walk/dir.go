@@ -33,6 +33,7 @@ func IsBundleDir(name string) bool {
 // following a symbolic link) are its members.
 func (s *session) bundle(ctx context.Context, root string) filekind.Kind {
 	var names []string
+	over := false
 	sizes := map[string]int64{}
 	fsys := os.DirFS(root)
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -40,10 +41,11 @@ func (s *session) bundle(ctx context.Context, root string) filekind.Kind {
 			s.out.Error(filepath.Join(root, p), fmt.Errorf("read: %w", err))
 			return nil
 		}
-		if len(names) >= s.w.Limits.MaxEntries {
-			return fs.SkipAll
-		}
 		if d.Type().IsRegular() {
+			if len(names) >= s.w.Limits.MaxEntries {
+				over = true
+				return fs.SkipAll
+			}
 			info, err := d.Info()
 			if err != nil {
 				s.out.Error(filepath.Join(root, p), err)
@@ -57,7 +59,7 @@ func (s *session) bundle(ctx context.Context, root string) filekind.Kind {
 	if err != nil {
 		s.out.Error(root, fmt.Errorf("read bundle: %w", err))
 	}
-	if len(names) >= s.w.Limits.MaxEntries {
+	if over {
 		s.out.Error(root, limitErr("more than %d files (--max-entries)", s.w.Limits.MaxEntries))
 	}
 	sort.Strings(names)
