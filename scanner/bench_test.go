@@ -20,20 +20,44 @@ import (
 	"github.com/sdkvet/sdkvet/signatures"
 )
 
-// benchDir holds the generated APK and benchIPADir the generated IPA;
-// TestMain removes them.
-var benchDir, benchIPADir string
+// benchDirs hold the generated packages; TestMain removes them.
+var (
+	benchDirsMu sync.Mutex
+	benchDirs   []string
+)
+
+// benchScale is SDKVET_BENCH_SCALE, or def when it is not set.
+func benchScale(def float64) (float64, error) {
+	s := os.Getenv("SDKVET_BENCH_SCALE")
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("SDKVET_BENCH_SCALE=%q: want a positive number", s)
+	}
+	return v, nil
+}
+
+// benchPath returns name inside a new temporary folder that TestMain removes.
+func benchPath(pattern, name string) (string, error) {
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		return "", err
+	}
+	benchDirsMu.Lock()
+	benchDirs = append(benchDirs, dir)
+	benchDirsMu.Unlock()
+	return filepath.Join(dir, name), nil
+}
 
 func TestMain(m *testing.M) {
 	// The scanner re-executes this test binary to contain an untrusted
 	// parser; in that child, run the parser and exit.
 	sandbox.MainIfWorker()
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
-	}
-	if benchIPADir != "" {
-		os.RemoveAll(benchIPADir)
+	for _, d := range benchDirs {
+		os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
@@ -50,20 +74,14 @@ type benchAPK struct {
 
 // largeAPK generates the benchmark package once per test binary.
 var largeAPK = sync.OnceValues(func() (benchAPK, error) {
-	scale := defaultBenchScale
-	if s := os.Getenv("SDKVET_BENCH_SCALE"); s != "" {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v <= 0 {
-			return benchAPK{}, fmt.Errorf("SDKVET_BENCH_SCALE=%q: want a positive number", s)
-		}
-		scale = v
-	}
-	dir, err := os.MkdirTemp("", "sdkvet-bench-")
+	scale, err := benchScale(defaultBenchScale)
 	if err != nil {
 		return benchAPK{}, err
 	}
-	benchDir = dir
-	path := filepath.Join(dir, "large.apk")
+	path, err := benchPath("sdkvet-bench-", "large.apk")
+	if err != nil {
+		return benchAPK{}, err
+	}
 	st, err := bigapk.WriteStats(path, bigapk.Options{Scale: scale, Seed: 1})
 	if err != nil {
 		return benchAPK{}, err
@@ -160,20 +178,14 @@ type benchIPA struct {
 
 // largeIPA generates the benchmark IPA once per test binary.
 var largeIPA = sync.OnceValues(func() (benchIPA, error) {
-	scale := defaultIPABenchScale
-	if s := os.Getenv("SDKVET_BENCH_SCALE"); s != "" {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v <= 0 {
-			return benchIPA{}, fmt.Errorf("SDKVET_BENCH_SCALE=%q: want a positive number", s)
-		}
-		scale = v
-	}
-	dir, err := os.MkdirTemp("", "sdkvet-bench-ipa-")
+	scale, err := benchScale(defaultIPABenchScale)
 	if err != nil {
 		return benchIPA{}, err
 	}
-	benchIPADir = dir
-	path := filepath.Join(dir, "large.ipa")
+	path, err := benchPath("sdkvet-bench-ipa-", "large.ipa")
+	if err != nil {
+		return benchIPA{}, err
+	}
 	st, err := bigipa.Write(path, bigipa.Options{Scale: scale, Seed: 1})
 	if err != nil {
 		return benchIPA{}, err
