@@ -111,14 +111,35 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*report.Report, err
 	return rep, nil
 }
 
-// ScanFile scans one file on disk.
+// ScanFile scans one file on disk and judges it.
 func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
+	e := s.Extract(ctx, name)
+	return s.Judge(&e)
+}
+
+// Extract is what a scan read from one file, before any judgement: the
+// observations and the parts that could not be read. It is plain data, so
+// a store can keep it and judge the file again under a new signature set
+// or policy without re-reading the package (see Judge).
+type Extract struct {
+	Path   string `json:"path"`
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	// Observations are deduplicated and sorted. Java classes that no rule
+	// matched are summarised as one java_package observation per package.
+	Observations []observation.Observation `json:"observations"`
+	Errors       []report.Error            `json:"errors"`
+}
+
+// Extract walks one file on disk and runs the analyzers over it.
+func (s *Scanner) Extract(ctx context.Context, name string) Extract {
 	start := time.Now()
 	ctx = sandbox.WithLimits(ctx, s.opts.Sandbox)
 	log := s.opts.Log.WithField("target", name)
 	log.Debug("scan start")
 	c := newCollector(s.matcher)
-	t := report.Target{Path: name, Findings: []report.Finding{}, Errors: []report.Error{}}
+	e := Extract{Path: name}
 
 	var wg sync.WaitGroup
 	var hashErr error
@@ -128,7 +149,7 @@ func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
 		if st, err := os.Stat(name); err == nil && st.IsDir() {
 			return // a bundle folder has no single hash
 		}
-		t.SHA256, hashErr = fileSHA256(name)
+		e.SHA256, hashErr = fileSHA256(name)
 	}()
 	wt, err := s.walker.Walk(ctx, name, c)
 	wg.Wait()
@@ -137,18 +158,31 @@ func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
 	} else if hashErr != nil {
 		c.Error(name, fmt.Errorf("hash: %w", hashErr))
 	}
-	t.Kind, t.Size = string(wt.Kind), wt.Size
-	if t.Kind == "" {
-		t.Kind = "unknown"
+	e.Kind, e.Size = string(wt.Kind), wt.Size
+	if e.Kind == "" {
+		e.Kind = "unknown"
 	}
+	e.Observations = c.observations()
+	e.Errors = c.errorList()
+	log.WithFields(logrus.Fields{
+		"kind": e.Kind, "observations": len(e.Observations), "errors": len(e.Errors),
+		"elapsed": time.Since(start).Round(time.Millisecond).String(),
+	}).Debug("extracted")
+	return e
+}
 
-	obs := c.observations()
-	t.Identity = identity(obs)
+// Judge matches an extract's observations against the scanner's signature
+// database and judges the findings under its policy. It reads no file, so
+// re-judging a stored extract costs only the matching.
+func (s *Scanner) Judge(e *Extract) report.Target {
+	t := report.Target{Path: e.Path, Kind: e.Kind, SHA256: e.SHA256, Size: e.Size,
+		Findings: []report.Finding{}, Errors: append([]report.Error{}, e.Errors...)}
+	t.Identity = identity(e.Observations)
 	var hits []match.Hit
-	for _, o := range obs {
+	for _, o := range e.Observations {
 		s.matcher.Match(o, func(h match.Hit) { hits = append(hits, h) })
 	}
-	key := filepath.Base(name)
+	key := filepath.Base(e.Path)
 	if t.Identity.AppID != nil {
 		key = *t.Identity.AppID
 	} else if t.Identity.BundleID != nil {
@@ -158,12 +192,11 @@ func (s *Scanner) ScanFile(ctx context.Context, name string) report.Target {
 	if findings != nil {
 		t.Findings = findings
 	}
-	t.Errors = c.errorList()
 	t.Complete = len(t.Errors) == 0
 	t.Verdict = s.opts.Policy.Verdict(worst)
-	log.WithFields(logrus.Fields{
-		"kind": t.Kind, "observations": len(obs), "findings": len(t.Findings), "errors": len(t.Errors),
-		"verdict": t.Verdict, "elapsed": time.Since(start).Round(time.Millisecond).String(),
+	s.opts.Log.WithFields(logrus.Fields{
+		"target": e.Path, "kind": t.Kind, "observations": len(e.Observations), "findings": len(t.Findings),
+		"errors": len(t.Errors), "verdict": t.Verdict,
 	}).Info("scanned")
 	return t
 }
@@ -183,12 +216,15 @@ func fileSHA256(name string) (string, error) {
 
 // collector gathers observations (deduplicated) and errors for one target.
 type collector struct {
-	m      *match.Matcher
-	mu     sync.Mutex
-	seen   map[obsKey]int
-	obs    []observation.Observation
-	errs   []report.Error
-	errSet map[string]bool
+	m *match.Matcher
+	// packages holds the Java packages of unmatched classes (package name ->
+	// first path), kept so that a new rule can match them later.
+	packages sync.Map
+	mu       sync.Mutex
+	seen     map[obsKey]int
+	obs      []observation.Observation
+	errs     []report.Error
+	errSet   map[string]bool
 }
 
 type obsKey struct {
@@ -211,6 +247,7 @@ var _ analyze.Out = (*collector)(nil)
 // kept (deduplicated), so that the set stays useful for re-matching.
 func (c *collector) Observe(o observation.Observation) {
 	if o.Kind == observation.JavaClass && !c.m.Matches(o) {
+		c.notePackage(o)
 		return
 	}
 	k := obsKey{o.Kind, o.Value, o.Path}
@@ -227,6 +264,20 @@ func (c *collector) Observe(o observation.Observation) {
 	k.value = o.Value
 	c.seen[k] = len(c.obs)
 	c.obs = append(c.obs, o)
+}
+
+// notePackage records the package of an unmatched Java class. Classes of
+// one package arrive together, so nearly every call is one lock-free load.
+func (c *collector) notePackage(o observation.Observation) {
+	i := strings.LastIndexByte(o.Value, '.')
+	if i <= 0 {
+		return
+	}
+	pkg := o.Value[:i]
+	if _, ok := c.packages.Load(pkg); ok {
+		return
+	}
+	c.packages.LoadOrStore(strings.Clone(pkg), strings.Clone(o.Path))
 }
 
 // MaxMarkerValue caps the length of a string kept as a marker observation.
@@ -285,6 +336,10 @@ func (c *collector) observations() []observation.Observation {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := append([]observation.Observation(nil), c.obs...)
+	c.packages.Range(func(k, v any) bool {
+		out = append(out, observation.Observation{Kind: observation.JavaPackage, Value: k.(string), Path: v.(string), Offset: -1})
+		return true
+	})
 	slices.SortFunc(out, func(a, b observation.Observation) int {
 		return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(a.Offset, b.Offset),
 			strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))

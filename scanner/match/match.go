@@ -260,7 +260,7 @@ func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
 		}
 	}
 	switch o.Kind {
-	case observation.JavaClass:
+	case observation.JavaClass, observation.JavaPackage:
 		hit(m.lookupJava(o.Value))
 	case observation.Component:
 		if r := m.components[o.Value]; r != nil {

@@ -11,6 +11,7 @@ type Kind string
 // (they appear as evidence types) and must not be renamed.
 const (
 	JavaClass      Kind = "java_class"         // fully-qualified Java/Kotlin class name (dots, inner classes with $)
+	JavaPackage    Kind = "java_package"       // a Java package whose classes no rule matched when it was scanned (kept for re-matching)
 	NativeLib      Kind = "native_lib"         // native library file name, e.g. libtobEmbedEncrypt.so
 	NeededLib      Kind = "needed_lib"         // DT_NEEDED entry of an ELF file
 	URL            Kind = "url"                // an absolute http(s)/ws(s) URL
