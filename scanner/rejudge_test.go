@@ -23,7 +23,8 @@ import (
 func TestJudgeStoredExtract(t *testing.T) {
 	cert, key := fixture.SelfSigned("Example Agency Release")
 	apk := fixture.APK{
-		Manifest: fixture.ManifestSpec{Package: "com.example.feed", VersionName: "1.0", VersionCode: 1, MinSDK: 24, TargetSDK: 34},
+		Manifest: fixture.ManifestSpec{Package: "com.example.feed", VersionName: "1.0", VersionCode: 1, MinSDK: 24, TargetSDK: 34,
+			Permissions: []string{"android.permission.READ_CONTACTS", "android.permission.INTERNET"}},
 		Dex: [][]byte{dexfile.Build(dexfile.Spec{Classes: []string{
 			"com.example.feed.MainActivity",
 			"com.baidu.mobads.sdk.api.BaiduNativeManager",
@@ -44,6 +45,9 @@ func TestJudgeStoredExtract(t *testing.T) {
 	direct := s.ScanFile(context.Background(), path)
 	if len(direct.Findings) != 0 {
 		t.Fatalf("base database: want no finding, got %+v", direct.Findings)
+	}
+	if want := []string{"android.permission.INTERNET", "android.permission.READ_CONTACTS"}; !reflect.DeepEqual(direct.Identity.Permissions, want) {
+		t.Errorf("identity permissions = %v, want %v", direct.Identity.Permissions, want)
 	}
 	var pkgs []string
 	for _, o := range ext.Observations {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,11 +68,11 @@ func New(opts Options) *Scanner {
 		opts.Log = logrus.New()
 		opts.Log.SetOutput(io.Discard)
 	}
-	return &Scanner{
-		opts:    opts,
-		matcher: match.Compile(opts.DB),
-		walker:  &walk.Walker{Limits: opts.Limits, Registry: analyzers.Default()},
-	}
+	m := match.Compile(opts.DB)
+	// The database's keywords let the source analyzers skip, unparsed,
+	// the code files that cannot match.
+	reg := analyzers.New(analyzers.Options{SourceKeywords: m.Keywords()})
+	return &Scanner{opts: opts, matcher: m, walker: &walk.Walker{Limits: opts.Limits, Registry: reg}}
 }
 
 // Scan scans every file named by paths (directories are walked, symbolic
@@ -266,18 +267,26 @@ func (c *collector) Observe(o observation.Observation) {
 	c.obs = append(c.obs, o)
 }
 
-// notePackage records the package of an unmatched Java class. Classes of
-// one package arrive together, so nearly every call is one lock-free load.
+// notePackage records the package of an unmatched Java class, with the
+// first path (in path order, so the result does not depend on which worker
+// ran first) that holds it. Classes of one package arrive together, so
+// nearly every call is one lock-free load.
 func (c *collector) notePackage(o observation.Observation) {
 	i := strings.LastIndexByte(o.Value, '.')
 	if i <= 0 {
 		return
 	}
 	pkg := o.Value[:i]
-	if _, ok := c.packages.Load(pkg); ok {
+	if v, ok := c.packages.Load(pkg); ok && v.(string) <= o.Path {
 		return
 	}
-	c.packages.LoadOrStore(strings.Clone(pkg), strings.Clone(o.Path))
+	pkg, p := strings.Clone(pkg), strings.Clone(o.Path)
+	for {
+		v, loaded := c.packages.LoadOrStore(pkg, p)
+		if !loaded || v.(string) <= p || c.packages.CompareAndSwap(pkg, v, p) {
+			return
+		}
+	}
 }
 
 // MaxMarkerValue caps the length of a string kept as a marker observation.
@@ -372,6 +381,7 @@ func identity(obs []observation.Observation) report.Identity {
 	signers := map[string]*report.Signer{}
 	var signerOrder []string
 	frameworks := map[string]bool{}
+	permissions, permDepth := map[string]bool{}, math.MaxInt
 	for _, o := range obs {
 		switch o.Kind {
 		case observation.AppID:
@@ -398,6 +408,17 @@ func identity(obs []observation.Observation) report.Identity {
 			}
 		case observation.Framework:
 			frameworks[o.Value] = true
+		case observation.Permission:
+			// Requested by the outermost manifests (a split APK's, not a
+			// nested library's).
+			if strings.HasPrefix(o.Detail, "uses-permission") {
+				if d := depth(o.Path); d < permDepth {
+					permDepth, permissions = d, map[string]bool{}
+				}
+				if depth(o.Path) == permDepth {
+					permissions[o.Value] = true
+				}
+			}
 		}
 	}
 	// Signers: a subject observation's detail is "SHA256 SCHEME ISSUER".
@@ -437,6 +458,10 @@ func identity(obs []observation.Observation) report.Identity {
 		id.Frameworks = append(id.Frameworks, f)
 	}
 	sort.Strings(id.Frameworks)
+	for p := range permissions {
+		id.Permissions = append(id.Permissions, p)
+	}
+	sort.Strings(id.Permissions)
 	return id
 }
 

@@ -20,6 +20,12 @@ command -v unzip >/dev/null || need+=(unzip)
 command -v clang-14 >/dev/null || need+=(clang-14)
 command -v ld64.lld-14 >/dev/null || need+=(lld-14)
 command -v llvm-lipo-14 >/dev/null || need+=(llvm-14)
+# libdeflate: the fast whole-entry inflater the build uses when present.
+[ -f /usr/include/libdeflate.h ] || need+=(libdeflate-dev)
+# Headless Chromium renders the HTML report (browser test, --format pdf);
+# pdftotext reads the PDF back.
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || need+=(chromium fonts-dejavu-core)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "test tools: all present"
 	exit 0

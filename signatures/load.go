@@ -236,7 +236,8 @@ var (
 	pubRe        = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	schemeRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 	sampleTys    = []string{"java_class", "manifest_component", "native_lib", "domain", "url", "android_app_id", "meta_data", "permission", "file_path", "string", "cert_sha256", "gradle",
-		"ios_framework", "ios_bundle", "objc_class", "swift_module", "dylib", "url_scheme", "queried_scheme", "ios_bundle_id", "team_id"}
+		"ios_framework", "ios_bundle", "objc_class", "swift_module", "dylib", "url_scheme", "queried_scheme", "ios_bundle_id", "team_id",
+		"maven_repo", "cocoapod", "spm", "carthage", "npm", "pub"}
 )
 
 // MinJavaSegments is the fewest dot-separated segments a Java package rule

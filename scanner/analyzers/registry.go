@@ -6,11 +6,23 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/analyzers/android"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/ios"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/nativelib"
+	"github.com/sdkvet/sdkvet/scanner/analyzers/project"
 	"github.com/sdkvet/sdkvet/scanner/analyzers/textstrings"
 )
 
-// Default returns the registry of all analyzers.
-func Default() *analyze.Registry {
+// Options tune the analyzers.
+type Options struct {
+	// SourceKeywords, when set, is the pre-filter of source files: a file
+	// is parsed only when it contains one of them (match.Matcher.Keywords
+	// lists them for a signature database). Empty: every file is parsed.
+	SourceKeywords []string
+}
+
+// Default returns the registry of all analyzers, parsing every source file.
+func Default() *analyze.Registry { return New(Options{}) }
+
+// New returns the registry of all analyzers.
+func New(opts Options) *analyze.Registry {
 	return analyze.NewRegistry(
 		[]analyze.FileAnalyzer{
 			android.DEX,
@@ -18,6 +30,8 @@ func Default() *analyze.Registry {
 			nativelib.ELF,
 			ios.MachO,
 			textstrings.Analyzer,
+			project.Code(project.NewPrefilter(opts.SourceKeywords)),
+			project.BuildManifests,
 		},
 		[]analyze.PackageAnalyzer{
 			android.Manifest,

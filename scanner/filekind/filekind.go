@@ -38,6 +38,12 @@ const (
 	Text     Kind = "text"
 	Binary   Kind = "binary"
 	Plist    Kind = "plist" // binary property list
+
+	// Source trees.
+	Source        Kind = "source"         // an app's source tree (a project folder), scanned as one target
+	SourceCode    Kind = "source-code"    // a text file of code in a source tree (language from its name)
+	BuildManifest Kind = "build-manifest" // a text build manifest or lockfile in a source tree
+	Document      Kind = "document"       // other text in a source tree (docs, configs): not evidence
 )
 
 // IsArchive reports whether k is a zip-based container.

@@ -68,6 +68,12 @@ type Matcher struct {
 	queried       map[string]*Rule
 	teamIDs       map[string]*Rule
 	exact         map[string]map[string]*Rule // schema kind -> exact-value lookup
+	mavenRepos    map[string]*Rule            // normalized repository URLs (see NormalizeURL)
+	cocoapods     map[string]*Rule
+	spm           map[string]*Rule // normalized repository URLs
+	carthage      map[string]*Rule // normalized origins
+	npm           map[string]*Rule
+	pub           map[string]*Rule
 	markers       *ahocorasick.Trie
 	markerRules   []*Rule
 }
@@ -82,6 +88,8 @@ func Compile(db *signatures.DB) *Matcher {
 		certs: map[string]*Rule{}, gradle: map[string]*Rule{},
 		iosFrameworks: map[string]*Rule{}, iosBundles: map[string]*Rule{}, objcClasses: map[string]*Rule{},
 		swiftModules: map[string]*Rule{}, dylibs: map[string]*Rule{}, queried: map[string]*Rule{}, teamIDs: map[string]*Rule{},
+		mavenRepos: map[string]*Rule{}, cocoapods: map[string]*Rule{}, spm: map[string]*Rule{}, carthage: map[string]*Rule{},
+		npm: map[string]*Rule{}, pub: map[string]*Rule{},
 	}
 	var markers []string
 	for _, s := range db.SDKs {
@@ -173,12 +181,22 @@ func (m *Matcher) add(kind, p string, r *Rule, markers *[]string) {
 		m.dylibs[path.Base(p)] = r
 	case "queried_schemes":
 		m.queried[strings.ToLower(p)] = r
+	case "maven_repos":
+		m.mavenRepos[NormalizeURL(p)] = r
+	case "spm":
+		m.spm[NormalizeURL(p)] = r
+	case "carthage":
+		m.carthage[NormalizeCarthage(p)] = r
+	case "cocoapods":
+		m.cocoapods[p] = r
+	case "npm":
+		m.npm[p] = r
+	case "pub":
+		m.pub[p] = r
 	default:
 		if mp := m.exact[kind]; mp != nil {
 			mp[p] = r
 		}
-		// Build-manifest kinds (maven_repos, cocoapods, spm, carthage,
-		// npm, pub) are matched when source-tree scanning lands.
 	}
 }
 
@@ -306,7 +324,31 @@ func (m *Matcher) Match(o observation.Observation, fn func(Hit)) {
 			hit(firstPrefix(m.objcPrefixes, o.Value, false))
 		}
 	case observation.SwiftModule:
-		hit(m.swiftModules[o.Value])
+		// A Swift "import X" names a module that a framework X provides.
+		if r := m.swiftModules[o.Value]; r != nil {
+			hit(r)
+		} else {
+			hit(m.iosFrameworks[o.Value])
+		}
+	case observation.Gradle:
+		hit(m.gradle[o.Value])
+	case observation.MavenRepo:
+		hit(m.lookupMavenRepo(o.Value))
+	case observation.CocoaPod:
+		// A subspec "Pod/Sub" belongs to its pod unless a rule names it.
+		if r := m.cocoapods[o.Value]; r != nil {
+			hit(r)
+		} else if i := strings.IndexByte(o.Value, '/'); i > 0 {
+			hit(m.cocoapods[o.Value[:i]])
+		}
+	case observation.SPM:
+		hit(m.spm[NormalizeURL(o.Value)])
+	case observation.Carthage:
+		hit(m.carthage[NormalizeCarthage(o.Value)])
+	case observation.NPM:
+		hit(m.npm[o.Value])
+	case observation.Pub:
+		hit(m.pub[o.Value])
 	case observation.Dylib:
 		// "@rpath/BUAdSDK.framework/BUAdSDK" names the framework too.
 		if r := m.dylibs[path.Base(o.Value)]; r != nil {
@@ -380,4 +422,79 @@ func (m *Matcher) FirstMarker(s string) (end int, ok bool) {
 // bytesOf views a string's bytes without copying; the automaton only reads.
 func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// NormalizeURL reduces a repository URL to a comparable form: lower case,
+// no scheme, user or "git@host:" prefix, no ".git" suffix, no trailing slash.
+func NormalizeURL(u string) string {
+	u = strings.ToLower(strings.TrimSpace(u))
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	} else if strings.HasPrefix(u, "git@") {
+		u = strings.Replace(u[len("git@"):], ":", "/", 1)
+	}
+	if i := strings.IndexByte(u, '@'); i >= 0 && i < strings.IndexByte(u+"/", '/') {
+		u = u[i+1:] // user@host
+	}
+	u = strings.TrimRight(u, "/")
+	u = strings.TrimSuffix(u, ".git")
+	return strings.TrimRight(u, "/")
+}
+
+// NormalizeCarthage reduces a Carthage origin ("Owner/Repo" for GitHub, or a
+// URL) to "owner/repo" for GitHub and to NormalizeURL otherwise.
+func NormalizeCarthage(origin string) string {
+	n := NormalizeURL(origin)
+	return strings.TrimPrefix(n, "github.com/")
+}
+
+// lookupMavenRepo returns the rule whose repository URL is u or a parent
+// of u, else the vendor that owns u's host: a vendor's private repository
+// is evidence even when no SDK rule names it.
+func (m *Matcher) lookupMavenRepo(u string) *Rule {
+	n := NormalizeURL(u)
+	for p := n; p != ""; {
+		if r := m.mavenRepos[p]; r != nil {
+			return r
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	host := n
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	return m.lookupHost(host)
+}
+
+// Keywords lists substrings that any source file able to produce a hit must
+// contain: hosts and vendor domains, Java package prefixes and class names,
+// Objective-C classes and prefixes, framework and module names, and npm and
+// pub package names. A source scanner uses them as a cheap pre-filter before
+// parsing a file.
+func (m *Matcher) Keywords() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(k string) {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, mp := range []map[string]*Rule{m.hosts, m.vendorDomain, m.java, m.objcClasses, m.iosFrameworks, m.swiftModules, m.npm, m.pub} {
+		for k := range mp {
+			add(k)
+		}
+	}
+	for _, r := range m.objcPrefixes {
+		add(r.Pattern)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -48,6 +48,16 @@ const (
 	Entitlement     Kind = "entitlement"       // an entitlement key (Detail: its value, abbreviated)
 	PrivacyDataType Kind = "privacy_data_type" // NSPrivacyCollectedDataType from PrivacyInfo.xcprivacy
 	Encrypted       Kind = "encrypted"         // a FairPlay-encrypted binary (Detail: the unread range)
+
+	// Build manifests and source code of an app's source tree. Detail holds
+	// the version a manifest asks for or a lockfile resolved, when stated.
+	Gradle    Kind = "gradle"     // a Gradle/Maven dependency or plugin coordinate, group:artifact
+	MavenRepo Kind = "maven_repo" // a Maven repository URL declared by a build
+	CocoaPod  Kind = "cocoapod"   // a CocoaPods pod name (subspecs as Pod/Sub)
+	SPM       Kind = "spm"        // a Swift package's repository URL
+	Carthage  Kind = "carthage"   // a Carthage origin, owner/repo for GitHub or a URL
+	NPM       Kind = "npm"        // an npm package name (imports, package.json, lockfiles)
+	Pub       Kind = "pub"        // a pub.dev package name
 )
 
 // Observation is one fact with its evidence location.
@@ -64,6 +74,11 @@ type Observation struct {
 	Offset int64 `json:"offset"`
 	// Line is the 1-based line of the fact inside Path, or 0 if not a text position.
 	Line int `json:"line,omitempty"`
+	// Column is the 1-based byte column of the fact on Line, or 0.
+	Column int `json:"column,omitempty"`
+	// EndLine is the last line of a fact that spans several lines (a
+	// multi-line dependency declaration), or 0 when it is Line.
+	EndLine int `json:"end_line,omitempty"`
 }
 
 // Sink receives observations. Implementations must be safe for concurrent use.

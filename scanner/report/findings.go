@@ -99,7 +99,7 @@ func Findings(hits []match.Hit, db *signatures.DB, pol *policy.Policy, identityK
 		f.ID = hex.EncodeToString(sum[:8])
 		counts := true
 		if e, expired := pol.ExceptionFor(subj, now); e != nil {
-			f.Exception = &Exception{Reason: e.Reason, Owner: e.Owner, Expires: e.Expires, Expired: expired}
+			f.Exception = &Exception{Reason: e.Reason, Owner: e.Owner, Expires: e.Expires, Expired: expired, Source: "policy"}
 			counts = expired
 		}
 		if counts && sev > worst {
@@ -182,6 +182,10 @@ func toEvidence(h match.Hit) Evidence {
 	if h.Obs.Line > 0 {
 		l := h.Obs.Line
 		e.Line = &l
+		e.Column = h.Obs.Column
+		if h.Obs.EndLine > l {
+			e.EndLine = h.Obs.EndLine
+		}
 	}
 	if h.Obs.Offset >= 0 {
 		o := h.Obs.Offset

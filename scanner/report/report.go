@@ -15,6 +15,27 @@ type Report struct {
 	Verdict       string     `json:"verdict"`
 	Complete      bool       `json:"complete"`
 	Targets       []Target   `json:"targets"`
+	// Baseline describes the baseline / exception file applied after the
+	// scan (nil when none was).
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
+}
+
+// BaselineInfo records the baseline file that was applied to a report and
+// which of its entries had expired (they no longer suppress anything).
+type BaselineInfo struct {
+	Path       string          `json:"path"`
+	Entries    int             `json:"entries"`
+	Suppressed int             `json:"suppressed"`
+	Expired    []BaselineEntry `json:"expired"`
+}
+
+// BaselineEntry names one entry of a baseline file.
+type BaselineEntry struct {
+	// Match is what the entry names, e.g. "id:3f2a…", "sdk:tencent.bugly",
+	// "vendor:tencent" or "path:vendor/**".
+	Match   string `json:"match"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires"`
 }
 
 // Tool identifies the scanner and its databases.
@@ -58,6 +79,9 @@ type Identity struct {
 	TeamID      *string  `json:"team_id"`
 	Signers     []Signer `json:"signers"`
 	Frameworks  []string `json:"frameworks"`
+	// Permissions are the Android permissions the package requests, when
+	// the scanner records them.
+	Permissions []string `json:"permissions,omitempty"`
 }
 
 // Signer is one signing certificate.
@@ -98,15 +122,30 @@ type Evidence struct {
 	Source  string `json:"source"`
 	Line    *int   `json:"line"`
 	Offset  *int64 `json:"offset"`
+	// Column is the 1-based byte column on Line, for evidence in a text
+	// file (source code, a build manifest); absent otherwise.
+	Column int `json:"column,omitempty"`
+	// EndLine is the last line of evidence that spans several lines.
+	EndLine int `json:"end_line,omitempty"`
 }
 
-// Exception records a policy exception that covers a finding.
+// Exception records a policy exception or a baseline entry that covers a
+// finding. A finding with an unexpired exception is suppressed: it stays in
+// the report but does not count for the verdict.
 type Exception struct {
 	Reason  string `json:"reason"`
 	Owner   string `json:"owner"`
 	Expires string `json:"expires"`
 	Expired bool   `json:"expired"`
+	// Source is where the exception comes from: "policy" (or empty, in
+	// reports written before this field) or "baseline".
+	Source string `json:"source,omitempty"`
+	// Match is what the baseline entry named (see BaselineEntry.Match).
+	Match string `json:"match,omitempty"`
 }
+
+// Suppressed reports whether an unexpired exception covers f.
+func (f *Finding) Suppressed() bool { return f.Exception != nil && !f.Exception.Expired }
 
 // Error is a part of a target that could not be read completely.
 type Error struct {

@@ -20,6 +20,10 @@ type Limits struct {
 	MaxTotal     int64         // inflated bytes of the whole target
 	MaxRatio     int64         // inflated:compressed ratio of one entry (above 1 MiB)
 	MaxTime      time.Duration // wall time for one target
+	// IncludeGenerated makes a source-tree scan descend into folders of
+	// generated output (build/, .gradle/, DerivedData/, .git/, ...), which
+	// are skipped by default.
+	IncludeGenerated bool
 }
 
 // DefaultLimits are generous for real packages and refuse bombs quickly.

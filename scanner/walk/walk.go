@@ -3,6 +3,7 @@ package walk
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/sdkvet/sdkvet/scanner/analyze"
 	"github.com/sdkvet/sdkvet/scanner/filekind"
+	"github.com/sdkvet/sdkvet/scanner/sourcetree"
 )
 
 // Walker walks one target at a time.
@@ -40,13 +43,19 @@ type Target struct {
 // returned error means the file could not be opened at all.
 func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target, error) {
 	if st, err := os.Stat(name); err == nil && st.IsDir() {
-		if !IsBundleDir(name) {
-			return Target{}, fmt.Errorf("%s: a directory that is not a bundle (.app, .framework, .xcframework, .appex)", name)
+		bundle := IsBundleDir(name)
+		if !bundle && !IsSourceTree(name) {
+			return Target{}, fmt.Errorf("%s: a directory that is not a bundle (.app, .framework, .xcframework, .appex) nor a source tree", name)
 		}
 		ctx, cancel := w.deadline(ctx)
 		defer cancel()
 		s := w.newSession(ctx, out)
-		kind := s.bundle(ctx, name)
+		var kind filekind.Kind
+		if bundle {
+			kind = s.bundle(ctx, name)
+		} else {
+			kind = s.project(ctx, name)
+		}
 		s.reportStop(ctx, name)
 		return Target{Kind: kind}, nil
 	}
@@ -120,13 +129,15 @@ func (s *session) node(ctx context.Context, display, name string, r io.ReaderAt,
 		return kind
 	}
 	s.analyzeFile(ctx, &analyze.File{Path: display, Name: name, Kind: kind, Container: container, Size: size},
-		func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, 0, size)), nil }, size)
+		func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, 0, size)), nil }, nil, size)
 	return kind
 }
 
 // analyzeFile runs the analyzers that want f.Kind. open returns a fresh
-// reader over the content; want is the number of bytes it will yield.
-func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() (io.ReadCloser, error), want int64) {
+// reader over the content; whole, when not nil, fills a buffer with the
+// whole content in one call, faster than reading open's stream; want is
+// the number of bytes either yields.
+func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() (io.ReadCloser, error), whole func([]byte) ([]byte, error), want int64) {
 	as := s.w.Registry.For(f.Kind)
 	if len(as) == 0 {
 		return
@@ -157,14 +168,18 @@ func (s *session) analyzeFile(ctx context.Context, f *analyze.File, open func() 
 					s.out.Error(f.Path, limitErr("%d bytes is more than the %d-byte entry limit (--max-entry-size)", want, s.w.Limits.MaxEntrySize))
 					continue // Stream analyzers still run
 				}
-				rc, oerr := open()
-				if oerr != nil {
-					s.out.Error(f.Path, oerr)
-					return
-				}
 				pooled = getBuffer(want)
-				data, err = readInto(rc, (*pooled)[:want])
-				rc.Close()
+				if whole != nil {
+					data, err = whole((*pooled)[:want])
+				} else {
+					rc, oerr := open()
+					if oerr != nil {
+						s.out.Error(f.Path, oerr)
+						return
+					}
+					data, err = readInto(rc, (*pooled)[:want])
+					rc.Close()
+				}
 				if err != nil {
 					s.out.Error(f.Path, err)
 					return
@@ -344,12 +359,27 @@ type member struct {
 	// compressed is the compressed size of a deflated entry, or -1 when the
 	// content is stored as is.
 	compressed int64
+	// textAs, when set, is the kind given to the member if its content
+	// sniffs as text (code, a build manifest or a document in a source tree).
+	textAs filekind.Kind
 	// bad, when set, is why the member cannot be read at all.
 	bad error
 	// open returns a fresh reader over the (uncompressed) content.
 	open func() (io.ReadCloser, error)
 	// inPlace, when set, gives the stored content without a copy.
 	inPlace func() (io.ReaderAt, error)
+	// zf and outer, for a deflated zip entry, let it be inflated whole.
+	zf    *zip.File
+	outer io.ReaderAt
+}
+
+// work estimates what reading the member costs: the bytes to inflate, or
+// the stored size.
+func (m member) work() int64 {
+	if m.compressed >= 0 {
+		return m.compressed
+	}
+	return m.size
 }
 
 func zipMember(display string, f *zip.File, outer io.ReaderAt) member {
@@ -373,6 +403,7 @@ func zipMember(display string, f *zip.File, outer io.ReaderAt) member {
 		}
 	case zip.Deflate:
 		m.compressed = int64(min(f.CompressedSize64, 1<<62))
+		m.zf, m.outer = f, outer
 	default:
 		m.bad = fmt.Errorf("unsupported compression method %d", f.Method)
 	}
@@ -380,7 +411,14 @@ func zipMember(display string, f *zip.File, outer io.ReaderAt) member {
 }
 
 // members inflates and analyzes a container's members with a bounded pool.
+// With more than one worker the members are handed out largest first, so
+// that one big entry (an app's main executable) does not start last and
+// leave the other workers idle while it is inflated.
 func (s *session) members(ctx context.Context, ms []member, depth int, container filekind.Kind) {
+	if cap(s.slots) > 1 {
+		ms = slices.Clone(ms)
+		slices.SortStableFunc(ms, func(a, b member) int { return cmp.Compare(b.work(), a.work()) })
+	}
 	ch := make(chan member)
 	var wg sync.WaitGroup
 	for i := 0; i < cap(s.slots); i++ {
@@ -434,6 +472,10 @@ func (s *session) entry(ctx context.Context, m member, depth int, container file
 		}
 		return &limitedReader{rc: rc, s: s}, nil
 	}
+	var whole func([]byte) ([]byte, error)
+	if m.zf != nil {
+		whole = s.wholeDeflated(m.zf, m.outer)
+	}
 	rc, err := open()
 	if err != nil {
 		s.out.Error(p, err)
@@ -447,6 +489,9 @@ func (s *session) entry(ctx context.Context, m member, depth int, container file
 		return
 	}
 	kind := filekind.Sniff(head[:n])
+	if kind == filekind.Text && m.textAs != "" {
+		kind = m.textAs
+	}
 	if kind == filekind.Zip || kind == filekind.Ar {
 		// A stored nested container is read in place; a compressed one is
 		// inflated into memory (bounded by the entry limit).
@@ -456,6 +501,13 @@ func (s *session) entry(ctx context.Context, m member, depth int, container file
 				s.out.Error(p, err)
 				return
 			}
+		} else if whole != nil {
+			data, err := whole(make([]byte, size))
+			if err != nil {
+				s.out.Error(p, err)
+				return
+			}
+			inner = bytes.NewReader(data)
 		} else {
 			rc, err := open()
 			if err != nil {
@@ -478,7 +530,7 @@ func (s *session) entry(ctx context.Context, m member, depth int, container file
 		}
 		return
 	}
-	s.analyzeFile(ctx, &analyze.File{Path: p, Name: m.name, Kind: kind, Container: container, Size: size}, open, size)
+	s.analyzeFile(ctx, &analyze.File{Path: p, Name: m.name, Kind: kind, Container: container, Size: size}, open, whole, size)
 }
 
 // limitedReader charges inflated bytes to the target's budget.
@@ -555,21 +607,29 @@ func printable(name string) string {
 	return strings.ReplaceAll(name, "!/", `!\/`)
 }
 
-// Files lists the targets under root (a file or a directory): regular files
-// and iOS bundle directories (.app, .framework, ...), which are one target
-// each; symbolic links inside root are not followed. Sorted by path. Unreadable
-// subdirectories are reported in skipped and do not stop the listing.
+// Files lists the targets under root (a file or a directory): regular files,
+// iOS bundle directories (.app, .framework, ...) and app source trees, which
+// are one target each; symbolic links inside root are not followed. Sorted
+// by path. Unreadable subdirectories are reported in skipped and do not stop
+// the listing.
+//
+// A folder is a source tree when it holds a build file (build.gradle,
+// Podfile, package.json, ...), an Xcode project or src/main/AndroidManifest.xml.
+// root itself is also one source tree when code or build manifests lie
+// anywhere in it outside such project folders; otherwise (a folder of
+// packages) every package is its own target.
 func Files(root string) (files []string, skipped []error, err error) {
 	st, err := os.Stat(root) // a symlink named on the command line is followed once
 	if err != nil {
 		return nil, nil, err
 	}
-	if st.Mode().IsRegular() || (st.IsDir() && IsBundleDir(root)) {
+	if st.Mode().IsRegular() || (st.IsDir() && (IsBundleDir(root) || sourcetree.IsProjectDir(root))) {
 		return []string{root}, nil, nil
 	}
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("%s: not a regular file or directory", root)
 	}
+	looseSource := false
 	err = fs.WalkDir(os.DirFS(root), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == "." {
@@ -582,11 +642,22 @@ func Files(root string) (files []string, skipped []error, err error) {
 		case d.IsDir() && p != "." && IsBundleDir(p):
 			files = append(files, path.Join(root, p)) // one package; not descended into
 			return fs.SkipDir
+		case d.IsDir() && p != "." && sourcetree.IsProjectDir(path.Join(root, p)):
+			files = append(files, path.Join(root, p)) // one source tree
+			return fs.SkipDir
 		case d.Type().IsRegular():
+			if sourcetree.IsSourceFile(p) {
+				looseSource = true
+			}
 			files = append(files, path.Join(root, p))
 		}
 		return nil
 	})
+	if looseSource && err == nil {
+		// Code outside any project folder: the folder is one source
+		// tree, and its packages and projects are its members.
+		return []string{root}, skipped, nil
+	}
 	sort.Strings(files)
 	return files, skipped, err
 }
