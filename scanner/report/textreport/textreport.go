@@ -43,6 +43,12 @@ func Write(w io.Writer, r *report.Report, o Options) error {
 	ew.printf("Verdict: %s\n", paint(verdictColor[r.Verdict], v))
 	ew.printf("%s\n", paint(dim, fmt.Sprintf("sdkvet %s · signatures %s · policy %s %s (fail on %s)",
 		r.Tool.Version, r.Tool.SignaturesVersion, r.Policy.ID, r.Policy.Version, r.Policy.FailOn)))
+	if b := r.Baseline; b != nil {
+		ew.printf("%s\n", paint(dim, fmt.Sprintf("baseline %s: %d entr(ies), %d finding(s) suppressed", clean(b.Path), b.Entries, b.Suppressed)))
+		for _, e := range b.Expired {
+			ew.printf("%s\n", paint(yellow, fmt.Sprintf("baseline entry %s expired on %s and no longer applies", clean(e.Match), clean(e.Expires))))
+		}
+	}
 	for _, t := range r.Targets {
 		ew.printf("\n%s  %s\n", paint(verdictColor[t.Verdict], strings.ToUpper(t.Verdict)), clean(t.Path))
 		ew.printf("  %s, %d bytes, sha256 %s\n", t.Kind, t.Size, t.SHA256)
@@ -92,6 +98,8 @@ func Write(w io.Writer, r *report.Report, o Options) error {
 				sev := f.Severity
 				if f.Exception != nil && !f.Exception.Expired {
 					sev += " (excepted)"
+				} else if f.Exception != nil {
+					sev += " (exception expired)"
 				}
 				ex := ""
 				if len(f.Evidence) > 0 {
