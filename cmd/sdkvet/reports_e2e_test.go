@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/sdkvet/sdkvet/scanner/report"
+	"github.com/sdkvet/sdkvet/scanner/report/pdfreport"
+	"github.com/sdkvet/sdkvet/scanner/report/reportdiff"
+)
+
+// sdkvetIn runs the binary in dir (for the .sdkvet.yaml lookup).
+func sdkvetIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run sdkvet: %v", err)
+	}
+	return r
+}
+
+func sarifSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	data, err := os.ReadFile("../../scanner/report/sarifreport/testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	return c.MustCompile("sarif.json")
+}
+
+func validSARIF(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s is not JSON: %v", path, err)
+	}
+	if err := sarifSchema(t).Validate(doc); err != nil {
+		t.Fatalf("%s is not valid SARIF 2.1.0: %v", path, err)
+	}
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	return m
+}
+
+func TestEveryFormatInOneRun(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	r := sdkvet(t, "scan", "--format", "json",
+		"--format", "sarif="+p("r.sarif"),
+		"--format", "html", "-o", p("r.html"),
+		"--format", "md", "-o", p("r.md"),
+		"--format", "csv", "-o", p("r.csv"),
+		"--format", "cyclonedx", "-o", p("r.cdx.json"),
+		fx("wechat-share.apk"))
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (WeChat is banned): %s", r.code, r.stderr)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Targets) != 1 {
+		t.Fatalf("stdout is not the JSON report: %v", err)
+	}
+	s := validSARIF(t, p("r.sarif"))
+	run := s["runs"].([]any)[0].(map[string]any)
+	results := run["results"].([]any)
+	if len(results) != len(rep.Targets[0].Findings) {
+		t.Errorf("%d SARIF results for %d findings", len(results), len(rep.Targets[0].Findings))
+	}
+	for name, want := range map[string]string{"r.html": "WeChat OpenSDK", "r.md": "WeChat OpenSDK", "r.cdx.json": `"specVersion": "1.6"`} {
+		data, err := os.ReadFile(p(name))
+		if err != nil || !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q (%v)", name, want, err)
+		}
+	}
+	f, _ := os.Open(p("r.csv"))
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) != 1+len(rep.Targets[0].Findings) {
+		t.Errorf("csv: %d rows (%v)", len(rows), err)
+	}
+}
+
+func TestFormatPairingErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"scan", "--format", "json", "--format", "sarif", fx("clean.apk")},        // two to stdout
+		{"scan", "--format", "json", "-o", "a", "-o", "b", fx("clean.apk")},       // extra --output
+		{"scan", "--format", "sarif=", fx("clean.apk")},                           // empty file
+		{"scan", "--format", "xml", fx("clean.apk")},                              // unknown
+		{"scan", "--progress", "sometimes", fx("clean.apk")},                      // bad progress
+		{"scan", "--config", filepath.Join(fixDir, "none.yaml"), fx("clean.apk")}, // missing baseline
+	} {
+		r := sdkvet(t, args...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "sdkvet: ") {
+			t.Errorf("%v: exit %d stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestFailOnVendor(t *testing.T) {
+	if r := sdkvet(t, "scan", "--fail-on", "critical", "-o", os.DevNull, fx("wechat-share.apk")); r.code != 0 {
+		t.Fatalf("--fail-on critical: exit %d", r.code)
+	}
+	r := sdkvet(t, "scan", "--fail-on", "critical", "--fail-on-vendor", "Tencent", "-o", os.DevNull, fx("wechat-share.apk"))
+	if r.code != 1 || !strings.Contains(r.stderr, "findings of Tencent") {
+		t.Fatalf("--fail-on-vendor Tencent: exit %d %q", r.code, r.stderr)
+	}
+	if r := sdkvet(t, "scan", "--fail-on", "critical", "--fail-on-vendor", "bytedance", "-o", os.DevNull, fx("wechat-share.apk")); r.code != 0 {
+		t.Fatalf("--fail-on-vendor bytedance on a Tencent-only app: exit %d", r.code)
+	}
+}
+
+func TestBaselineWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	r := sdkvetIn(t, dir, "baseline", "--reason", "accepted for the pilot", "--expires", "2099-12-31", fx("wechat-share.apk"))
+	if r.code != 0 {
+		t.Fatalf("baseline: exit %d %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ".sdkvet.yaml"))
+	if err != nil || !strings.Contains(string(data), "reason: accepted for the pilot") {
+		t.Fatalf("baseline file: %v\n%s", err, data)
+	}
+	if r := sdkvetIn(t, dir, "baseline", fx("wechat-share.apk")); r.code != 2 || !strings.Contains(r.stderr, "--force") {
+		t.Errorf("overwrite without --force: exit %d %q", r.code, r.stderr)
+	}
+
+	// The baseline in the current directory suppresses every finding.
+	r = sdkvetIn(t, dir, "scan", "--format", "json", fx("wechat-share.apk"))
+	if r.code != 0 {
+		t.Fatalf("scan with baseline: exit %d %s", r.code, r.stderr)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(r.stdout))
+	if err := schemaV.Validate(doc); err != nil {
+		t.Fatalf("report with baseline does not match the schema: %v", err)
+	}
+	if rep.Verdict != "pass" || rep.Baseline == nil || rep.Baseline.Path != ".sdkvet.yaml" || rep.Baseline.Suppressed == 0 {
+		t.Fatalf("verdict %s baseline %+v", rep.Verdict, rep.Baseline)
+	}
+	for _, f := range rep.Targets[0].Findings {
+		if !f.Suppressed() || f.Exception.Source != "baseline" {
+			t.Errorf("finding %s not suppressed by the baseline: %+v", f.Rule, f.Exception)
+		}
+	}
+	// SARIF keeps them, as suppressed results.
+	sarifPath := filepath.Join(dir, "r.sarif")
+	if r := sdkvetIn(t, dir, "scan", "--format", "sarif", "-o", sarifPath, fx("wechat-share.apk")); r.code != 0 {
+		t.Fatalf("sarif with baseline: exit %d", r.code)
+	}
+	s := validSARIF(t, sarifPath)
+	for _, res := range s["runs"].([]any)[0].(map[string]any)["results"].([]any) {
+		if sup, _ := res.(map[string]any)["suppressions"].([]any); len(sup) != 1 {
+			t.Errorf("result without suppression: %v", res)
+		}
+	}
+	// --no-baseline ignores it.
+	if r := sdkvetIn(t, dir, "scan", "--no-baseline", "-o", os.DevNull, fx("wechat-share.apk")); r.code != 1 {
+		t.Errorf("--no-baseline: exit %d", r.code)
+	}
+
+	// An expired baseline stops applying and the report says so.
+	old := filepath.Join(dir, "old.yaml")
+	if r := sdkvetIn(t, dir, "baseline", "-o", old, "--expires", "2001-01-01", fx("wechat-share.apk")); r.code != 0 {
+		t.Fatalf("baseline: exit %d", r.code)
+	}
+	rep2, r2 := scanJSON(t, "--config", old, fx("wechat-share.apk"))
+	if r2.code != 1 || len(rep2.Baseline.Expired) == 0 || rep2.Baseline.Suppressed != 0 {
+		t.Fatalf("expired baseline: exit %d %+v", r2.code, rep2.Baseline)
+	}
+	for _, f := range rep2.Targets[0].Findings {
+		if f.Exception == nil || !f.Exception.Expired {
+			t.Errorf("%s: expired entry not reported: %+v", f.Rule, f.Exception)
+		}
+	}
+	if txt := sdkvet(t, "scan", "--format", "md", "--config", old, fx("wechat-share.apk")); !strings.Contains(txt.stdout, "expired") {
+		t.Errorf("markdown does not say the baseline expired:\n%s", txt.stdout)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	r := sdkvet(t, "diff", fx("clean.apk"), fx("wechat-share.apk"))
+	if r.code != 1 || !strings.Contains(r.stdout, "+ high") || !strings.Contains(r.stdout, "WeChat OpenSDK") || !strings.Contains(r.stdout, "~ app_id") {
+		t.Fatalf("clean → wechat: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Removing the SDK is no violation; the old side can be a saved report.
+	saved := filepath.Join(t.TempDir(), "old.json")
+	if r := sdkvet(t, "scan", "--format", "json", "-o", saved, fx("wechat-share.apk")); r.code != 1 {
+		t.Fatalf("save report: exit %d", r.code)
+	}
+	r = sdkvet(t, "diff", "--format", "json", saved, fx("clean.apk"))
+	if r.code != 0 {
+		t.Fatalf("wechat → clean: exit %d %s", r.code, r.stderr)
+	}
+	var d reportdiff.Diff
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.SDKsRemoved) == 0 || len(d.SDKsAdded) != 0 || d.Old.Targets[0] != fx("wechat-share.apk") {
+		t.Fatalf("diff %+v", d)
+	}
+	if r := sdkvet(t, "diff", "--format", "md", fx("wechat-share.apk"), fx("wechat-share.apk")); r.code != 0 || !strings.Contains(r.stdout, "No change") {
+		t.Fatalf("same package: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := sdkvet(t, "diff", fx("clean.apk")); r.code != 2 {
+		t.Errorf("one argument: exit %d", r.code)
+	}
+}
+
+func TestBatchUsesWorkersAndSummarises(t *testing.T) {
+	rep, r := scanJSON(t, "--allow-incomplete", "--parser-timeout", "2s", "--progress", "plain", "--jobs", "2", fixDir)
+	if len(rep.Targets) < 5 {
+		t.Fatalf("%d targets", len(rep.Targets))
+	}
+	n := len(rep.Targets)
+	lines := 0
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "[") && strings.Contains(l, "/") {
+			lines++
+		}
+	}
+	if lines != n {
+		t.Errorf("%d progress lines for %d targets:\n%s", lines, n, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "VERDICT") || !strings.Contains(r.stderr, "target(s):") {
+		t.Errorf("no summary table:\n%s", r.stderr)
+	}
+	// The report lists targets in path order whatever the workers did.
+	for i := 1; i < len(rep.Targets); i++ {
+		if rep.Targets[i-1].Path > rep.Targets[i].Path {
+			t.Errorf("targets out of order: %s before %s", rep.Targets[i-1].Path, rep.Targets[i].Path)
+		}
+	}
+	// The malformed package is in the batch and did not stop it.
+	found := false
+	for _, tg := range rep.Targets {
+		if strings.HasSuffix(tg.Path, "malformed.apk") && !tg.Complete {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("malformed.apk missing or complete")
+	}
+	// The same batch with one worker gives the same report.
+	rep1, _ := scanJSON(t, "--allow-incomplete", "--parser-timeout", "2s", "--progress", "none", "--jobs", "1", fixDir)
+	if len(rep1.Targets) != n || rep1.Verdict != rep.Verdict {
+		t.Errorf("jobs 1: %d targets verdict %s; jobs 2: %d %s", len(rep1.Targets), rep1.Verdict, n, rep.Verdict)
+	}
+}
+
+func TestPDFFormat(t *testing.T) {
+	if _, err := pdfreport.FindChromium(); err != nil {
+		r := sdkvet(t, "scan", "--format", "pdf", "-o", filepath.Join(t.TempDir(), "r.pdf"), fx("clean.apk"))
+		if r.code != 2 || !strings.Contains(r.stderr, "Chromium") {
+			t.Fatalf("pdf without Chromium: exit %d %q", r.code, r.stderr)
+		}
+		return
+	}
+	out := filepath.Join(t.TempDir(), "r.pdf")
+	r := sdkvet(t, "scan", "--format", "pdf", "-o", out, fx("wechat-share.apk"))
+	data, err := os.ReadFile(out)
+	if r.code != 1 || err != nil || !bytes.HasPrefix(data, []byte("%PDF-")) {
+		t.Fatalf("pdf: exit %d %v %q", r.code, err, r.stderr)
+	}
+}
+
+// TestCIExamples runs the binary exactly as the documented GitHub Actions
+// and GitLab CI jobs do, through scripts/ci-examples-test.sh, and validates
+// the SARIF they would upload.
+func TestCIExamples(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	keep := t.TempDir()
+	cmd := exec.Command("bash", "../../scripts/ci-examples-test.sh", binary, fx("clean.apk"), fx("wechat-share.apk"), keep)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ci-examples-test.sh: %v\n%s", err, out)
+	}
+	for _, ex := range []string{"github-actions.yml", "gitlab-ci.yml"} {
+		for _, c := range []string{"clean", "banned"} {
+			s := validSARIF(t, filepath.Join(keep, ex+"-"+c+".sarif"))
+			n := len(s["runs"].([]any)[0].(map[string]any)["results"].([]any))
+			if (c == "clean") != (n == 0) {
+				t.Errorf("%s %s: %d results", ex, c, n)
+			}
+		}
+	}
+}
+
+func TestTextSaysBaselineExpired(t *testing.T) {
+	dir := t.TempDir()
+	if r := sdkvetIn(t, dir, "baseline", "--expires", "2001-01-01", fx("wechat-share.apk")); r.code != 0 {
+		t.Fatalf("baseline: exit %d", r.code)
+	}
+	r := sdkvetIn(t, dir, "scan", fx("wechat-share.apk"))
+	if r.code != 1 || !strings.Contains(r.stdout, "expired on 2001-01-01 and no longer applies") || !strings.Contains(r.stdout, "(exception expired)") {
+		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+}

@@ -1,0 +1,226 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sdkvet/sdkvet/server"
+	"github.com/sdkvet/sdkvet/server/auth"
+	"github.com/sdkvet/sdkvet/server/store"
+)
+
+// loginFlow signs in with a password, uses the session cookie, and checks
+// that a state change without the CSRF token is refused.
+func loginFlow(t *testing.T, e *env) {
+	t.Helper()
+	hash, _ := auth.HashPassword("a long enough password")
+	if err := e.srv.Store.CreateUser(context.Background(), store.User{Name: "ada", Role: "admin", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	e.json("", "POST", "/api/v1/session", map[string]string{"name": "ada", "password": "wrong password!!"}, 401, nil)
+	req, _ := http.NewRequest("POST", e.http.URL+"/api/v1/session", strings.NewReader(`{"name":"ada","password":"a long enough password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, b := e.send(req)
+	var s struct {
+		Role string `json:"role"`
+		CSRF string `json:"csrf_token"`
+	}
+	json.Unmarshal(b, &s)
+	if resp.StatusCode != 200 || s.Role != "admin" || s.CSRF == "" {
+		t.Fatalf("login: %d %s", resp.StatusCode, b)
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == auth.CookieName {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("session cookie = %+v", cookie)
+	}
+	withCookie := func(method, path, csrf string) int {
+		req, _ := http.NewRequest(method, e.http.URL+path, nil)
+		req.AddCookie(cookie)
+		if csrf != "" {
+			req.Header.Set(auth.CSRFHeader, csrf)
+		}
+		resp, _ := e.send(req)
+		return resp.StatusCode
+	}
+	if c := withCookie("GET", "/api/v1/session", ""); c != 200 {
+		t.Errorf("GET with the cookie: %d", c)
+	}
+	if c := withCookie("POST", "/api/v1/reevaluate", ""); c != 403 {
+		t.Errorf("cookie POST without CSRF token: %d, want 403", c)
+	}
+	if c := withCookie("POST", "/api/v1/reevaluate", "forged"); c != 403 {
+		t.Errorf("cookie POST with a forged CSRF token: %d, want 403", c)
+	}
+	if c := withCookie("POST", "/api/v1/reevaluate", s.CSRF); c != 200 {
+		t.Errorf("cookie POST with the CSRF token: %d, want 200", c)
+	}
+	if c := withCookie("DELETE", "/api/v1/session", s.CSRF); c != 204 {
+		t.Errorf("logout: %d", c)
+	}
+	if c := withCookie("GET", "/api/v1/session", ""); c != 401 {
+		t.Errorf("after logout: %d, want 401", c)
+	}
+}
+
+// TestAuthOnEveryRoute: every route but health refuses a request without
+// credentials, and roles are enforced.
+func TestAuthOnEveryRoute(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.AnonRateLimit, c.AnonBurst = 1000, 1000 })
+	id := strings.Repeat("a", 32)
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/metrics"}, {"GET", "/api/v1/session"}, {"DELETE", "/api/v1/session"}, {"POST", "/api/v1/scans"}, {"GET", "/api/v1/scans"},
+		{"GET", "/api/v1/scans/" + id}, {"DELETE", "/api/v1/scans/" + id}, {"GET", "/api/v1/scans/" + id + "/report"},
+		{"GET", "/api/v1/policy"}, {"PUT", "/api/v1/policy"}, {"GET", "/api/v1/packs"}, {"PUT", "/api/v1/packs/baidu"},
+		{"POST", "/api/v1/reevaluate"}, {"GET", "/api/v1/versions"}, {"GET", "/api/v1/versions/1/changes"}, {"GET", "/api/v1/audit"},
+	} {
+		resp, _ := e.do("", r.method, r.path, nil, "")
+		if resp.StatusCode != 401 {
+			t.Errorf("%s %s without credentials: %d, want 401", r.method, r.path, resp.StatusCode)
+		}
+		req, _ := http.NewRequest(r.method, e.http.URL+r.path, nil)
+		req.Header.Set("Authorization", "Bearer sdkvet_not-a-real-token")
+		if resp, _ := e.send(req); resp.StatusCode != 401 {
+			t.Errorf("%s %s with a wrong token: %d, want 401", r.method, r.path, resp.StatusCode)
+		}
+	}
+	body, ct := multipartBody("x.apk", []byte("PK"))
+	if resp, _ := e.do("viewer", "POST", "/api/v1/scans", body, ct); resp.StatusCode != 403 {
+		t.Errorf("viewer upload: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := e.do("reviewer", "PUT", "/api/v1/policy", strings.NewReader("id: x"), "application/yaml"); resp.StatusCode != 403 {
+		t.Errorf("reviewer policy change: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := e.do("reviewer", "POST", "/api/v1/reevaluate", nil, ""); resp.StatusCode != 403 {
+		t.Errorf("reviewer re-evaluation: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, p := range []string{"/healthz", "/api/v1/scans", "/login", "/nope"} {
+		resp, _ := e.do("viewer", "GET", p, nil, "")
+		h := resp.Header
+		if h.Get("Content-Security-Policy") != server.ContentSecurityPolicy || !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'self'") ||
+			strings.Contains(h.Get("Content-Security-Policy"), "unsafe-inline") {
+			t.Errorf("%s: CSP %q", p, h.Get("Content-Security-Policy"))
+		}
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+			if h.Get(k) != v {
+				t.Errorf("%s: %s = %q, want %q", p, k, h.Get(k), v)
+			}
+		}
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 0.5, 3 })
+	codes := []int{}
+	for range 5 {
+		resp, _ := e.do("viewer", "GET", "/api/v1/scans", nil, "")
+		codes = append(codes, resp.StatusCode)
+	}
+	if codes[0] != 200 || codes[2] != 200 || codes[3] != 429 || codes[4] != 429 {
+		t.Errorf("codes = %v, want 3 x 200 then 429", codes)
+	}
+	// Another token has its own bucket.
+	if resp, _ := e.do("admin", "GET", "/api/v1/scans", nil, ""); resp.StatusCode != 200 {
+		t.Errorf("another token: %d", resp.StatusCode)
+	}
+	// Password guessing from one address is limited too.
+	limited := false
+	for range 30 {
+		resp, _ := e.do("", "POST", "/api/v1/session", bytes.NewReader([]byte(`{"name":"x","password":"y"}`)), "application/json")
+		if resp.StatusCode == 429 {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Error("30 failed logins from one address were not rate limited")
+	}
+}
+
+// TestPagesOnTheRealServer: through the service's own wiring, pages need a
+// session; a form post needs the session's CSRF token, and an API token
+// (no session, so no CSRF token) cannot post page forms.
+func TestPagesOnTheRealServer(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.AnonRateLimit, c.AnonBurst = 1000, 1000 })
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(req *http.Request) (*http.Response, string) {
+		t.Helper()
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp, b.String()
+	}
+	for _, p := range []string{"/", "/scans", "/policy", "/changes"} {
+		req, _ := http.NewRequest("GET", e.http.URL+p, nil)
+		if resp, _ := send(req); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("GET %s signed out: %d to %q, want a redirect to /login", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	hash, _ := auth.HashPassword("a long enough password")
+	if err := e.srv.Store.CreateUser(t.Context(), store.User{Name: "root", Role: "admin", PasswordHash: hash, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	w := &headerRecorder{h: http.Header{}}
+	se, err := e.srv.Auth.Login(t.Context(), w, "root", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := strings.Split(w.h.Get("Set-Cookie"), ";")[0]
+	req, _ := http.NewRequest("GET", e.http.URL+"/policy", nil)
+	req.Header.Set("Cookie", cookie)
+	resp, page := send(req)
+	if resp.StatusCode != 200 || !strings.Contains(page, se.CSRF) {
+		t.Fatalf("policy page signed in: %d, CSRF token in the page: %v", resp.StatusCode, strings.Contains(page, se.CSRF))
+	}
+	post := func(csrf string, withCookie bool, bearer string) int {
+		form := "pack=baidu&enabled=true"
+		if csrf != "" {
+			form += "&csrf_token=" + csrf
+		}
+		req, _ := http.NewRequest("POST", e.http.URL+"/policy/packs", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if withCookie {
+			req.Header.Set("Cookie", cookie)
+		}
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, _ := send(req)
+		return resp.StatusCode
+	}
+	if c := post("", true, ""); c != http.StatusForbidden {
+		t.Errorf("form post without the CSRF token: %d, want 403", c)
+	}
+	if c := post("forged", true, ""); c != http.StatusForbidden {
+		t.Errorf("form post with a forged CSRF token: %d, want 403", c)
+	}
+	if c := post("", false, e.tokens["admin"]); c != http.StatusForbidden {
+		t.Errorf("form post with an admin API token: %d, want 403", c)
+	}
+	if v := e.srv.Service.Settings().Version; v != 1 {
+		t.Fatalf("settings version %d after refused posts, want 1", v)
+	}
+	if c := post(se.CSRF, true, ""); c != http.StatusSeeOther {
+		t.Errorf("form post with the CSRF token: %d, want 303", c)
+	}
+	if v := e.srv.Service.Settings().Version; v != 2 {
+		t.Errorf("settings version %d after the accepted post, want 2", v)
+	}
+}
