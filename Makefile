@@ -15,8 +15,12 @@ TAGS ?= $(shell test -f /usr/include/libdeflate.h && echo libdeflate)
 
 # cgo: tree-sitter grammars parse source code (a build without cgo still
 # reads packages and build manifests, and reports source code as not read).
+# Without a C compiler the build falls back to CGO_ENABLED=0 and says so.
+CGO ?= $(shell command -v $(CC) >/dev/null 2>&1 && echo 1 || echo 0)
+
 build:
-	CGO_ENABLED=1 $(GO) build -tags '$(TAGS)' -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sdkvet
+	@[ "$(CGO)" = 1 ] || echo "make build: no C compiler ($(CC)); building without cgo: source code will not be parsed (build manifests and packages are read)" >&2
+	CGO_ENABLED=$(CGO) $(GO) build -tags '$(TAGS)' -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sdkvet
 
 # Build sdkvet, generate the sample packages and scan them.
 demo: build

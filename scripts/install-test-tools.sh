@@ -26,6 +26,8 @@ command -v llvm-lipo-14 >/dev/null || need+=(llvm-14)
 # pdftotext reads the PDF back.
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || need+=(chromium fonts-dejavu-core)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+# A CJK font, so that Chinese SDK names print in screenshots and PDFs.
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "test tools: all present"
 	exit 0

@@ -33,7 +33,8 @@ if [ -n "${SDKVET_TEST_POSTGRES_URL:-}" ]; then
 	exit 0
 fi
 
-find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# (|| true: with pipefail, a failed glob would end the script here.)
+find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true; }
 bin=$(find_bin)
 if [ -z "$bin" ]; then
 	if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

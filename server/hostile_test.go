@@ -189,6 +189,12 @@ func TestUploadLimit(t *testing.T) {
 	if resp, _ := e.do("reviewer", "POST", "/api/v1/scans", bytes.NewReader(nil), "application/octet-stream"); resp.StatusCode != 400 {
 		t.Errorf("empty upload: %d, want 400", resp.StatusCode)
 	}
+	// A multipart body cut off before its closing boundary.
+	body, ct = multipartBody("cut.apk", make([]byte, 800))
+	whole, _ := io.ReadAll(body)
+	if resp, b := e.do("reviewer", "POST", "/api/v1/scans", bytes.NewReader(whole[:len(whole)-60]), ct); resp.StatusCode != 400 {
+		t.Errorf("truncated multipart upload: %d %s, want 400", resp.StatusCode, b)
+	}
 	if f := files(t, e.data); len(f) != 0 && !(len(f) <= 3 && strings.HasPrefix(f[0], "sdkvet.db")) {
 		t.Errorf("files after refused uploads: %v", f)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sdkvet/sdkvet/server/auth"
 )
 
@@ -50,5 +52,21 @@ func TestLimitersBounded(t *testing.T) {
 	// over a burst of 1.
 	if !l.allow("fresh", true) || l.allow("fresh", true) {
 		t.Error("burst of 1 not enforced")
+	}
+}
+
+// TestMetricsMethodLabelBounded: made-up methods share one label value,
+// so a client cannot grow the metrics without bound.
+func TestMetricsMethodLabelBounded(t *testing.T) {
+	m := newMetrics(nil)
+	for i := range 50 {
+		m.request("page", fmt.Sprintf("X%d", i), 404, 0)
+	}
+	m.request("page", "GET", 200, 0)
+	ch := make(chan prometheus.Metric, 100)
+	m.requests.Collect(ch)
+	close(ch)
+	if n := len(ch); n != 2 {
+		t.Errorf("request series = %d, want 2 (GET and other)", n)
 	}
 }

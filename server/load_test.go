@@ -96,6 +96,17 @@ func TestLoad(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// OnScanDone runs after the scan's status is stored: wait for the
+	// last callbacks before counting runs.
+	for {
+		mu.Lock()
+		seen := len(runs)
+		mu.Unlock()
+		if seen >= distinct || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	all, n, err := e.srv.Store.ListScans(t.Context(), store.Query{Limit: 1000})
 	if err != nil || n != distinct || len(all) != distinct {
 		t.Fatalf("stored scans = %d, want %d (%v)", n, distinct, err)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -58,7 +59,7 @@ func newMetrics(st store.Store) *metrics {
 }
 
 func (m *metrics) request(route, method string, code int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	m.requests.WithLabelValues(route, methodLabel(method), strconv.Itoa(code)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
@@ -70,4 +71,15 @@ func (m *metrics) scanDone(status string, d time.Duration) {
 func (m *metrics) rejudged(s judge.Stats) {
 	m.rejudges.Observe(s.Elapsed.Seconds())
 	m.flips.Add(float64(len(s.Flips)))
+}
+
+// methodLabel bounds the method label: a client may send any token as a
+// method, and each new label value would be a new series kept forever.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

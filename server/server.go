@@ -36,9 +36,12 @@ type Config struct {
 	DataDir string
 	// DatabaseURL selects PostgreSQL (postgres://…) instead of SQLite.
 	DatabaseURL string
-	Workers     int
-	MaxUpload   int64
-	Judge       judge.Options
+	// Workers is how many scans run at once.
+	Workers int
+	// MaxUpload is the largest package accepted, in bytes (0: 4 GB).
+	MaxUpload int64
+	// Judge holds the scan limits.
+	Judge judge.Options
 	// RateLimit and RateBurst bound each token's or user's requests
 	// (0: DefaultRate, DefaultBurst).
 	RateLimit rate.Limit
@@ -51,9 +54,11 @@ type Config struct {
 	// development only).
 	InsecureCookies bool
 	// NoWeb serves the API only.
-	NoWeb     bool
+	NoWeb bool
+	// ScanDelay holds each scan back before it starts (restart tests).
 	ScanDelay time.Duration
-	Log       *logrus.Logger
+	// Log receives the service's log (nil: discarded).
+	Log *logrus.Logger
 	// OnScanDone, when set, is called after each scan ends (tests).
 	OnScanDone func(sc store.Scan, status string, elapsed time.Duration)
 }

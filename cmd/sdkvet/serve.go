@@ -36,11 +36,21 @@ type storeFlags struct {
 
 func (f *storeFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.data, "data", "", "data directory: SQLite database, package files (required)")
-	c.Flags().StringVar(&f.databaseURL, "database-url", os.Getenv("SDKVET_DATABASE_URL"), "PostgreSQL URL (postgres://…) instead of SQLite (default $SDKVET_DATABASE_URL)")
+	// The environment is read when the command runs, not as the flag's
+	// default: help output would print the URL, password included.
+	c.Flags().StringVar(&f.databaseURL, "database-url", "", "PostgreSQL URL (postgres://…) instead of SQLite (default $SDKVET_DATABASE_URL)")
+}
+
+// url is the PostgreSQL URL from --database-url or $SDKVET_DATABASE_URL.
+func (f *storeFlags) url() string {
+	if f.databaseURL == "" {
+		f.databaseURL = os.Getenv("SDKVET_DATABASE_URL")
+	}
+	return f.databaseURL
 }
 
 func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
-	if f.data == "" && f.databaseURL == "" {
+	if f.data == "" && f.url() == "" {
 		return nil, usage("--data DIR is required")
 	}
 	if f.data != "" {
@@ -48,7 +58,7 @@ func (f *storeFlags) open(ctx context.Context) (store.Store, error) {
 			return nil, usage("data directory: %v", err)
 		}
 	}
-	st, err := server.OpenStore(ctx, server.Config{DataDir: f.data, DatabaseURL: f.databaseURL})
+	st, err := server.OpenStore(ctx, server.Config{DataDir: f.data, DatabaseURL: f.url()})
 	if err != nil {
 		return nil, usage("%v", err)
 	}
@@ -100,7 +110,7 @@ with 'sdkvet token create NAME --role reviewer'.`,
 			}
 			ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			srv, err := server.New(ctx, server.Config{DataDir: sf.data, DatabaseURL: sf.databaseURL, Workers: workers, MaxUpload: int64(max),
+			srv, err := server.New(ctx, server.Config{DataDir: sf.data, DatabaseURL: sf.url(), Workers: workers, MaxUpload: int64(max),
 				Judge: judge.Options{Limits: limits, Sandbox: sb}, RateLimit: rate.Limit(rateLimit), RateBurst: rateBurst,
 				InsecureCookies: insecure, ScanDelay: delay, Log: log})
 			if err != nil {

@@ -95,6 +95,8 @@ func fail(w http.ResponseWriter, err error) {
 		WriteError(w, http.StatusNotFound, "not found")
 	case errors.Is(err, blobs.ErrTooLarge), errors.As(err, &mbe):
 		WriteError(w, http.StatusRequestEntityTooLarge, "upload exceeds the size limit")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		WriteError(w, http.StatusBadRequest, "the upload ended early")
 	case errors.Is(err, vetting.ErrBadRequest):
 		WriteError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, vetting.ErrConflict):

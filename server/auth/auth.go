@@ -34,6 +34,7 @@ const (
 	Admin
 )
 
+// String is the role's name as ParseRole reads it ("none" for None).
 func (r Role) String() string {
 	switch r {
 	case Viewer:

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sdkvet/sdkvet/server/store"
 )
@@ -54,8 +55,11 @@ func TestAuthenticate(t *testing.T) {
 		}
 		return r
 	}
-	if p, err := a.Authenticate(req("Authorization", "Bearer "+tok)); err != nil || p.Role != Reviewer || p.Name != "token:ci" {
+	if p, err := a.Authenticate(req("Authorization", "Bearer "+tok)); err != nil || p.Role != Reviewer || p.Name != "token:ci" || p.Key != "token-id:1" {
 		t.Fatalf("token: %+v %v", p, err)
+	}
+	if hash == tok || strings.Contains(hash, strings.TrimPrefix(tok, TokenPrefix)) {
+		t.Errorf("stored hash %q holds the token", hash)
 	}
 	for _, bad := range []string{"", "Bearer " + tok + "x", "Basic " + tok, "Bearer " + strings.TrimPrefix(tok, TokenPrefix)} {
 		if _, err := a.Authenticate(req("Authorization", bad)); err != ErrUnauthenticated {
@@ -95,6 +99,18 @@ func TestAuthenticate(t *testing.T) {
 	post.Header.Set(CSRFHeader, se.CSRF)
 	if !CheckCSRF(post, p) {
 		t.Error("right CSRF token refused")
+	}
+	if p.Key != "user:ada" {
+		t.Errorf("session rate-limit key = %q", p.Key)
+	}
+	// Only the hash of the session id is stored.
+	if _, err := st.SessionByHash(ctx, c.Value, time.Now()); err != store.ErrNotFound {
+		t.Errorf("session found by its raw id: %v", err)
+	}
+	// The session ends after SessionTTL.
+	later := &Authenticator{Store: st, Now: func() time.Time { return time.Now().Add(SessionTTL + time.Minute) }}
+	if _, err := later.Authenticate(r); err != ErrUnauthenticated {
+		t.Errorf("session after its TTL: %v, want ErrUnauthenticated", err)
 	}
 	a.Logout(httptest.NewRecorder(), r)
 	if _, err := a.Authenticate(r); err != ErrUnauthenticated {

@@ -68,49 +68,88 @@ func (d *Dir) Path(sha string) (string, error) {
 // Put streams r to a blob, at most limit bytes, and returns its hash and
 // size. An identical blob already stored is kept as it is.
 func (d *Dir) Put(r io.Reader, limit int64) (sha string, size int64, err error) {
+	st, err := d.Stage(r, limit)
+	if err != nil {
+		return "", st.Size, err
+	}
+	if err := st.Commit(); err != nil {
+		return "", st.Size, err
+	}
+	return st.SHA256, st.Size, nil
+}
+
+// Staged is an upload written to a temporary file and hashed, not yet a
+// blob: Commit moves it into place, Discard drops it.
+type Staged struct {
+	d      *Dir
+	tmp    string
+	SHA256 string
+	Size   int64
+}
+
+// Stage streams r to a temporary file, at most limit bytes, hashing it on
+// the way. The caller must Commit or Discard the result.
+func (d *Dir) Stage(r io.Reader, limit int64) (st Staged, err error) {
 	f, err := os.CreateTemp(d.tmp, "upload-*")
 	if err != nil {
-		return "", 0, fmt.Errorf("store upload: %w", err)
+		return st, fmt.Errorf("store upload: %w", err)
 	}
-	tmp := f.Name()
+	st = Staged{d: d, tmp: f.Name()}
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			os.Remove(st.tmp)
 		}
 	}()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, limit+1))
+	st.Size, err = io.Copy(io.MultiWriter(f, h), io.LimitReader(r, limit+1))
 	if err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+		return st, fmt.Errorf("store upload: %w", err)
 	}
-	if n > limit {
-		return "", n, ErrTooLarge
+	if st.Size > limit {
+		return st, ErrTooLarge
 	}
 	if err = f.Sync(); err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+		return st, fmt.Errorf("store upload: %w", err)
 	}
 	if err = f.Close(); err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+		return st, fmt.Errorf("store upload: %w", err)
 	}
-	sha = hex.EncodeToString(h.Sum(nil))
-	dst, _ := d.Path(sha)
-	if err = os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+	st.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return st, nil
+}
+
+// Discard removes a staged upload.
+func (st Staged) Discard() {
+	os.Remove(st.tmp)
+}
+
+// Commit moves a staged upload into place as the blob of its hash (or
+// drops it when that blob is already stored) and makes that durable.
+func (st Staged) Commit() error {
+	dst, err := st.d.Path(st.SHA256)
+	if err != nil {
+		st.Discard()
+		return err
 	}
-	if _, statErr := os.Stat(dst); statErr == nil {
-		os.Remove(tmp)
-		return sha, n, nil
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		st.Discard()
+		return fmt.Errorf("store upload: %w", err)
 	}
-	if err = os.Rename(tmp, dst); err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+	if _, err := os.Stat(dst); err == nil {
+		st.Discard()
+		return nil
+	}
+	if err := os.Rename(st.tmp, dst); err != nil {
+		st.Discard()
+		return fmt.Errorf("store upload: %w", err)
 	}
 	// The scan row that names this blob is committed next: make the
 	// rename durable first, so an accepted upload never loses its file.
-	if err = syncDir(filepath.Dir(dst)); err != nil {
-		return "", n, fmt.Errorf("store upload: %w", err)
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return fmt.Errorf("store upload: %w", err)
 	}
-	return sha, n, nil
+	return nil
 }
 
 func syncDir(dir string) error {

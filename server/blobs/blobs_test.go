@@ -74,3 +74,41 @@ func TestOpenCleansTemp(t *testing.T) {
 		t.Errorf("stale upload not removed: %v", left)
 	}
 }
+
+// TestStageCommitDiscard: a staged upload is no blob until committed; a
+// discarded one leaves nothing; committing a blob that exists keeps it.
+func TestStageCommitDiscard(t *testing.T) {
+	data := t.TempDir()
+	d, err := Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("dex\n035\x00 staged")
+	st, err := d.Stage(bytes.NewReader(body), 1<<20)
+	if err != nil || st.Size != int64(len(body)) {
+		t.Fatalf("Stage = %+v %v", st, err)
+	}
+	p, _ := d.Path(st.SHA256)
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("blob exists before Commit: %v", err)
+	}
+	st.Discard()
+	if left, _ := os.ReadDir(filepath.Join(data, "tmp")); len(left) != 0 {
+		t.Errorf("temporary files after Discard: %v", left)
+	}
+	for range 2 {
+		st, err := d.Stage(bytes.NewReader(body), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := os.ReadFile(p); err != nil || !bytes.Equal(got, body) {
+		t.Errorf("blob after two commits: %q %v", got, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(data, "tmp")); len(left) != 0 {
+		t.Errorf("temporary files after Commit: %v", left)
+	}
+}

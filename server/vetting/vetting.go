@@ -64,9 +64,12 @@ type Service struct {
 	cfg        Config
 	engine     atomic.Pointer[judge.Engine]
 	settingsMu sync.Mutex
-	pool       *jobs.Pool
-	cancel     context.CancelFunc
-	bg         sync.WaitGroup
+	// blobMu pairs a package file with its scan row: an upload's commit
+	// and a delete's removal of the same package never interleave.
+	blobMu sync.Mutex
+	pool   *jobs.Pool
+	cancel context.CancelFunc
+	bg     sync.WaitGroup
 }
 
 // New loads the current settings (storing the embedded default policy as
@@ -175,16 +178,25 @@ func CleanFilename(name string) string {
 // package with the same SHA-256 was uploaded before, it returns that scan
 // and created=false.
 func (s *Service) Upload(ctx context.Context, r io.Reader, filename, actor string) (store.Scan, bool, error) {
-	sha, size, err := s.cfg.Blobs.Put(r, s.cfg.MaxUpload)
+	staged, err := s.cfg.Blobs.Stage(r, s.cfg.MaxUpload)
 	if err != nil {
 		return store.Scan{}, false, err
 	}
-	if size == 0 {
-		s.cfg.Blobs.Remove(sha)
+	if staged.Size == 0 {
+		staged.Discard()
 		return store.Scan{}, false, fmt.Errorf("%w: empty upload", ErrBadRequest)
 	}
-	sc, created, err := s.cfg.Store.CreateScan(ctx, store.Scan{ID: newID(), SHA256: sha, Filename: CleanFilename(filename),
-		Size: size, UploadedBy: actor, CreatedAt: time.Now()})
+	// The blob and the row that names it appear together, so a delete of
+	// the same package cannot remove the file between the two.
+	s.blobMu.Lock()
+	err = staged.Commit()
+	var sc store.Scan
+	var created bool
+	if err == nil {
+		sc, created, err = s.cfg.Store.CreateScan(ctx, store.Scan{ID: newID(), SHA256: staged.SHA256, Filename: CleanFilename(filename),
+			Size: staged.Size, UploadedBy: actor, CreatedAt: time.Now()})
+	}
+	s.blobMu.Unlock()
 	if err != nil {
 		return sc, false, err
 	}
@@ -220,12 +232,16 @@ func (s *Service) Delete(ctx context.Context, id, actor string) error {
 	if !ValidID(id) {
 		return ErrNotFound
 	}
+	s.blobMu.Lock()
 	sc, err := s.cfg.Store.DeleteScan(ctx, id)
+	if err == nil {
+		if rerr := s.cfg.Blobs.Remove(sc.SHA256); rerr != nil {
+			s.cfg.Log.WithError(rerr).Warn("remove package file")
+		}
+	}
+	s.blobMu.Unlock()
 	if err != nil {
 		return err
-	}
-	if err := s.cfg.Blobs.Remove(sc.SHA256); err != nil {
-		s.cfg.Log.WithError(err).Warn("remove package file")
 	}
 	_, err = s.cfg.Store.AddAudit(ctx, store.AuditEntry{At: time.Now(), Actor: actor, Action: "scan.delete",
 		Detail: fmt.Sprintf("deleted scan %s (%s, sha256 %s)", sc.ID, sc.Filename, sc.SHA256), SettingsVersion: s.Engine().Settings.Version})
