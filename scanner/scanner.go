@@ -203,7 +203,7 @@ func (s *Scanner) Judge(e *Extract) report.Target {
 }
 
 func fileSHA256(name string) (string, error) {
-	f, err := os.Open(name)
+	f, err := walk.OpenRegular(name)
 	if err != nil {
 		return "", err
 	}

@@ -1,6 +1,6 @@
 // Package buildfile reads the build manifests and lockfiles of app source
 // trees — Gradle scripts (Groovy and Kotlin DSL), version catalogs, Maven
-// POMs, Podfile and Podfile.lock, Package.swift and Package.resolved,
+// POMs, Podfile, Podfile.lock and podspecs, Package.swift and Package.resolved,
 // Cartfiles, package.json and npm / yarn / pnpm lockfiles, pubspec.yaml and
 // pubspec.lock — and lists the dependencies, plugins and repositories they
 // declare, with the line that declares each and the version a lockfile
@@ -16,6 +16,7 @@ import (
 
 	"github.com/sdkvet/sdkvet/scanner/observation"
 	"github.com/sdkvet/sdkvet/scanner/sourcetree"
+	"github.com/sdkvet/sdkvet/scanner/tokens"
 )
 
 // Item is one thing a manifest declares.
@@ -52,7 +53,9 @@ func Parse(m sourcetree.Manifest, data []byte) ([]Item, error) {
 	case sourcetree.Maven:
 		err = parsePOM(data, &c)
 	case sourcetree.Podfile:
-		parsePodfile(data, &c)
+		parsePodfile(data, false, &c)
+	case sourcetree.Podspec:
+		parsePodfile(data, true, &c)
 	case sourcetree.PodfileLock:
 		err = parsePodfileLock(data, &c)
 	case sourcetree.PackageSwift:
@@ -99,34 +102,14 @@ func (c *collector) add(it Item) {
 	c.items = append(c.items, it)
 }
 
-// lines maps byte offsets to line and column.
+// lines maps byte offsets of a manifest to line and column.
 type lines struct {
-	data   []byte
-	starts []int
+	data []byte
+	*tokens.Lines
 }
 
 func newLines(data []byte) *lines {
-	l := &lines{data: data, starts: []int{0}}
-	for i, c := range data {
-		if c == '\n' {
-			l.starts = append(l.starts, i+1)
-		}
-	}
-	return l
-}
-
-// at returns the 1-based line and column of offset off.
-func (l *lines) at(off int) (line, col int) {
-	lo, hi := 0, len(l.starts)
-	for lo+1 < hi {
-		mid := (lo + hi) / 2
-		if l.starts[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return lo + 1, off - l.starts[lo] + 1
+	return &lines{data: data, Lines: tokens.NewLines(data)}
 }
 
 // find returns the position of the first occurrence of needle at or after
@@ -139,7 +122,7 @@ func (l *lines) find(needle string, from int) (line, col, next int, ok bool) {
 	if i < 0 {
 		return 0, 0, from, false
 	}
-	line, col = l.at(from + i)
+	line, col = l.At(from + i)
 	return line, col, from + i + len(needle), true
 }
 
@@ -181,7 +164,7 @@ func jsonKeys(data []byte) map[string][]int {
 func (l *lines) keyAt(keys map[string][]int, key string, from int) (line, col int) {
 	for _, off := range keys[key] {
 		if off >= from {
-			return l.at(off)
+			return l.At(off)
 		}
 	}
 	return 0, 0

@@ -76,6 +76,34 @@ dependencies {
 		"maven_repo https://jitpack.io@:7:18",
 		"gradle com.pangle.global:ads-sdk@${pangleVersion}:10:21",
 	)
+	// A subproject script: map notation with '=', platform(), and the
+	// project's own group, which is not a dependency.
+	check(t, sourcetree.GradleKotlin, `group = "com.tencent.demo"
+version = "1.0"
+val name = "demo"
+dependencies {
+    api(platform("com.bytedance.bom:bom:1.0"))
+    implementation(group = "com.tencent.tbs", name = "tbssdk", version = "44286")
+    implementation(
+        group = "com.tencent.bugly",
+        name = "crashreport")
+}
+`,
+		"gradle com.bytedance.bom:bom@1.0:5:19",
+		"gradle com.tencent.tbs:tbssdk@44286:6:29",
+		"gradle com.tencent.bugly:crashreport@:8:18",
+	)
+	check(t, sourcetree.Gradle, `group 'com.tencent.demo'
+version '1.0'
+ext { name = 'x' }
+dependencies {
+    api platform('com.bytedance.bom:bom:1.0')
+    implementation group: 'com.tencent.tbs', name: 'tbssdk'
+}
+`,
+		"gradle com.bytedance.bom:bom@1.0:5:19",
+		"gradle com.tencent.tbs:tbssdk@:6:28",
+	)
 }
 
 func TestVersionCatalog(t *testing.T) {
@@ -135,6 +163,17 @@ end
 		"cocoapod WechatOpenSDK@~> 2.0:6:8",
 		"cocoapod Ads-CN/CSJMediation@:7:8",
 		"cocoapod MMKV@1.3.4:8:8",
+	)
+	check(t, sourcetree.Podspec, `Pod::Spec.new do |s|
+  s.name = 'RNWechat'
+  s.source = { :git => 'https://example.org/x.git' }
+  # s.dependency 'Bugly'
+  s.dependency 'WechatOpenSDK', '2.0.4'
+  s.dependency "React-Core"
+end
+`,
+		"cocoapod WechatOpenSDK@2.0.4:5:17",
+		"cocoapod React-Core@:6:17",
 	)
 	check(t, sourcetree.PodfileLock, `PODS:
   - Bugly (2.6.1)
@@ -250,6 +289,17 @@ react-native-wechat-lib@^3.0.4:
   version: 2.1.0
 `,
 		"npm tim-wx-sdk@2.1.0:4:1",
+	)
+	// Berry patches and npm aliases name the package after the first '@'.
+	check(t, sourcetree.YarnLock, `"tim-wx-sdk@patch:tim-wx-sdk@npm%3A2.1.0#~/.yarn/patches/t.patch::locator=app%40workspace%3A.":
+  version: 2.1.0
+
+"wx@npm:@tencent/tim@^1.0.0":
+  version: 1.0.2
+`,
+		"npm tim-wx-sdk@2.1.0:1:1",
+		"npm wx@1.0.2:4:1",
+		"npm @tencent/tim@1.0.2:4:1",
 	)
 	check(t, sourcetree.PNPMLock, `lockfileVersion: '9.0'
 packages:

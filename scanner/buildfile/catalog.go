@@ -122,7 +122,7 @@ func aliasLine(ln *lines, table, alias string) (int, int) {
 			for off < len(ln.data) && (ln.data[off] == ' ' || ln.data[off] == '\t' || ln.data[off] == '\n' || ln.data[off] == '\r') {
 				off++
 			}
-			return ln.at(off)
+			return ln.At(off)
 		}
 	}
 	return 0, 0

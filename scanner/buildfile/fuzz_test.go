@@ -51,6 +51,10 @@ func FuzzPodfile(f *testing.F) {
 	fuzzManifest(f, sourcetree.Podfile, "target 'A' do\n  pod 'X', '~> 1.0' # pod 'Y'\n  pod('Z/S')\nend\n=begin\npod 'Q'\n=end\n")
 }
 
+func FuzzPodspec(f *testing.F) {
+	fuzzManifest(f, sourcetree.Podspec, "Pod::Spec.new do |s|\n  s.name = 'A'\n  s.dependency 'X', '~> 1.0' # s.dependency 'Y'\n  s.dependency('Z/S')\nend\n")
+}
+
 func FuzzPodfileLock(f *testing.F) {
 	fuzzManifest(f, sourcetree.PodfileLock, "PODS:\n  - A (1.0)\n  - B (2.0):\n    - A\n", "PODS: &a [*a]\n")
 }

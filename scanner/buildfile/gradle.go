@@ -78,6 +78,12 @@ func parseGradle(data []byte, kts bool, c *collector) {
 		case tokens.Ident:
 			switch {
 			case t.Text == "group":
+				// A map notation's group follows a configuration name on
+				// its line, '(' or ','; a statement "group = ..." sets
+				// the project's own group.
+				if !isPunct(i-1, "(") && !isPunct(i-1, ",") && !(i > 0 && toks[i-1].Kind == tokens.Ident && toks[i-1].Line == t.Line) {
+					continue
+				}
 				g := valueAfter(i)
 				if g < 0 {
 					continue

@@ -16,7 +16,10 @@ import (
 
 // parsePodfile reads a Podfile (a Ruby DSL) with a Ruby-aware lexer:
 // every "pod 'Name', 'version'" statement, outside comments and strings.
-func parsePodfile(data []byte, c *collector) {
+// With podspec set it reads a .podspec instead: every
+// "s.dependency 'Name', 'version'".
+func parsePodfile(data []byte, podspec bool, c *collector) {
+	var prev2 tokens.Token
 	var prev tokens.Token
 	var pending *Item // a pod whose version may follow
 	lastLine := 0
@@ -27,13 +30,14 @@ func parsePodfile(data []byte, c *collector) {
 			pending = nil
 		}
 		switch {
-		case t.Kind == tokens.String && prev.Kind == tokens.Ident && prev.Text == "pod" && pending == nil:
+		case t.Kind == tokens.String && prev.Kind == tokens.Ident && pending == nil &&
+			(!podspec && prev.Text == "pod" || podspec && prev.Text == "dependency" && prev2.Text == "."):
 			pending = &Item{Kind: observation.CocoaPod, Value: strings.TrimSpace(t.Text), Line: t.Line, Column: bodyCol(t)}
 		case t.Kind == tokens.String && pending != nil && prev.Kind == tokens.Punct && prev.Text == "," && pending.Version == "" && podVersionRe.MatchString(t.Text):
 			pending.Version = strings.TrimSpace(t.Text)
 		}
 		if t.Kind != tokens.Punct || t.Text != "(" {
-			prev = t // pod('Name') reads like pod 'Name'
+			prev2, prev = prev, t // pod('Name') reads like pod 'Name'
 		}
 		lastLine = t.EndLine
 		return true

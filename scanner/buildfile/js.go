@@ -117,10 +117,11 @@ func parseYarnLock(data []byte, c *collector) {
 			headLine = line
 			seen := map[string]bool{}
 			for _, d := range strings.Split(strings.TrimSuffix(s, ":"), ",") {
-				d = strings.Trim(strings.TrimSpace(d), `"`)
-				if n := yarnName(d); n != "" && !seen[n] && n != "__metadata" {
-					seen[n] = true
-					names = append(names, n)
+				for _, n := range yarnNames(strings.Trim(strings.TrimSpace(d), `"`)) {
+					if !seen[n] && n != "__metadata" {
+						seen[n] = true
+						names = append(names, n)
+					}
 				}
 			}
 			continue
@@ -133,17 +134,41 @@ func parseYarnLock(data []byte, c *collector) {
 	flush("")
 }
 
-// yarnName returns the package name of a descriptor "name@range" or
-// "@scope/name@npm:range".
-func yarnName(d string) string {
-	at := strings.LastIndex(d, "@")
-	if at <= 0 {
-		if strings.HasPrefix(d, "@") {
-			return ""
-		}
-		return d
+// yarnNames returns the package names of a descriptor: "name@range",
+// "@scope/name@npm:range" (Berry), "name@patch:name@npm%3A1.0#..." (Berry
+// patches), and, for an alias "alias@npm:real@range", both the alias and
+// the package it installs.
+func yarnNames(d string) []string {
+	name, rng, ok := cutDescriptor(d)
+	if name == "" {
+		return nil
 	}
-	return d[:at]
+	out := []string{name}
+	if !ok {
+		return out
+	}
+	if r, isNPM := strings.CutPrefix(rng, "npm:"); isNPM {
+		if real, _, ok := cutDescriptor(r); ok && real != "" && real != name {
+			out = append(out, real)
+		}
+	}
+	return out
+}
+
+// cutDescriptor splits "name@range" at the '@' that ends the name (a
+// scope's leading '@' is part of it); ok is false when there is no range.
+func cutDescriptor(d string) (name, rng string, ok bool) {
+	if d == "" || d == "@" {
+		return "", "", false
+	}
+	i := strings.IndexByte(d[1:], '@')
+	if i < 0 {
+		if strings.HasPrefix(d, "@") && !strings.Contains(d, "/") {
+			return "", "", false
+		}
+		return d, "", false
+	}
+	return d[:i+1], d[i+2:], true
 }
 
 var pnpmKeyRe = regexp.MustCompile(`^/?((?:@[^/@]+/)?[^/@(]+)[@/]([^/(@]+)`)

@@ -474,8 +474,8 @@ func (m *Matcher) lookupMavenRepo(u string) *Rule {
 }
 
 // Keywords lists substrings that any source file able to produce a hit must
-// contain: hosts and vendor domains, Java package prefixes and class names,
-// Objective-C classes and prefixes, framework and module names, and npm and
+// contain: hosts and vendor domains, Java package prefixes and class names
+// (dotted, and with slashes as JNI writes them), Objective-C classes and prefixes, framework and module names, and npm and
 // pub package names. A source scanner uses them as a cheap pre-filter before
 // parsing a file.
 func (m *Matcher) Keywords() []string {
@@ -494,6 +494,12 @@ func (m *Matcher) Keywords() []string {
 	}
 	for _, r := range m.objcPrefixes {
 		add(r.Pattern)
+	}
+	// JNI code names classes with slashes: FindClass("com/tencent/...").
+	for k := range m.java {
+		if strings.Contains(k, ".") {
+			add(strings.ReplaceAll(k, ".", "/"))
+		}
 	}
 	sort.Strings(out)
 	return out

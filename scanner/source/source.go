@@ -42,7 +42,7 @@ var ErrTooMany = errors.New("more facts than the per-file limit; the rest were n
 // Extract reads one source file of language lang and calls emit for each
 // fact, with Offset, Line and Column set (Path is left to the caller).
 func Extract(ctx context.Context, lang sourcetree.Language, data []byte, emit func(observation.Observation)) error {
-	e := &emitter{ln: newLines(data), emit: emit}
+	e := &emitter{ln: tokens.NewLines(data), emit: emit}
 	var err error
 	switch {
 	case lang == sourcetree.ObjC:
@@ -62,7 +62,7 @@ func Extract(ctx context.Context, lang sourcetree.Language, data []byte, emit fu
 
 // emitter positions facts and applies the per-file bound.
 type emitter struct {
-	ln   *lines
+	ln   *tokens.Lines
 	emit func(observation.Observation)
 	n    int
 	full bool
@@ -77,7 +77,7 @@ func (e *emitter) add(kind observation.Kind, value, detail string, off int) {
 		return
 	}
 	e.n++
-	line, col := e.ln.at(off)
+	line, col := e.ln.At(off)
 	e.emit(observation.Observation{Kind: kind, Value: value, Detail: detail, Offset: int64(off), Line: line, Column: col})
 }
 
@@ -104,11 +104,21 @@ func (e *emitter) literal(body string, off int) {
 	})
 	if len(body) <= 256 {
 		if fqnRe.MatchString(body) {
-			e.add(observation.JavaClass, body, "string", off)
+			e.add(observation.JavaClass, body, literalDetail, off)
 		} else if jniRe.MatchString(body) {
-			e.add(observation.JavaClass, strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(body, "L"), ";"), "/", "."), "string", off)
+			e.add(observation.JavaClass, strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(body, "L"), ";"), "/", "."), literalDetail, off)
 		}
 	}
+}
+
+// literalDetail marks a class name read from a string literal.
+const literalDetail = "string"
+
+// FromLiteral reports whether fact o came from a string literal's text (a
+// URL, a host or a class name written as a string) rather than from an
+// import or a reference in code.
+func FromLiteral(o observation.Observation) bool {
+	return o.Kind == observation.Domain || o.Kind == observation.IP || o.Detail == literalDetail
 }
 
 // javaName reports a dotted name written in code (import, qualified
@@ -229,30 +239,4 @@ func lexGeneric(lang sourcetree.Language, data []byte, e *emitter) {
 		prev2, prev = prev, t
 		return true
 	})
-}
-
-// lines maps byte offsets to line and column.
-type lines struct{ starts []int }
-
-func newLines(data []byte) *lines {
-	l := &lines{starts: []int{0}}
-	for i, c := range data {
-		if c == '\n' {
-			l.starts = append(l.starts, i+1)
-		}
-	}
-	return l
-}
-
-func (l *lines) at(off int) (line, col int) {
-	lo, hi := 0, len(l.starts)
-	for lo+1 < hi {
-		mid := (lo + hi) / 2
-		if l.starts[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return lo + 1, off - l.starts[lo] + 1
 }

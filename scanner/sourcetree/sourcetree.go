@@ -60,6 +60,7 @@ const (
 	Maven           Manifest = "maven"           // pom.xml
 	Podfile         Manifest = "podfile"
 	PodfileLock     Manifest = "podfile-lock"
+	Podspec         Manifest = "podspec" // *.podspec: a local or vendored pod's dependencies
 	PackageSwift    Manifest = "package-swift"
 	PackageResolved Manifest = "package-resolved"
 	Cartfile        Manifest = "cartfile" // Cartfile, Cartfile.private, Cartfile.resolved
@@ -93,6 +94,8 @@ func ManifestOf(name string) Manifest {
 		return GradleKotlin
 	case strings.HasSuffix(base, ".gradle"):
 		return Gradle
+	case strings.HasSuffix(base, ".podspec"):
+		return Podspec
 	case strings.HasSuffix(base, ".versions.toml"):
 		return VersionCatalog
 	case strings.HasSuffix(base, "-Info.plist"):
@@ -157,6 +160,50 @@ func IsGeneratedDir(rel string) bool {
 	}
 	if base == "build" {
 		return !strings.HasPrefix(rel, "src/") && !strings.Contains(rel, "/src/")
+	}
+	return false
+}
+
+// testDirs are folder names that hold tests: Gradle's test source sets,
+// JavaScript test folders, Dart's test/ and Xcode test targets (named
+// ...Tests or ...UITests, see IsTestPath).
+var testDirs = map[string]bool{
+	"test": true, "tests": true, "androidTest": true, "testFixtures": true, "sharedTest": true,
+	"__tests__": true, "__mocks__": true, "integration_test": true, "test_driver": true,
+}
+
+// testSuffixes end the names of test files.
+var testSuffixes = []string{
+	".test.js", ".test.jsx", ".test.ts", ".test.tsx", ".test.mjs", ".test.cjs",
+	".spec.js", ".spec.jsx", ".spec.ts", ".spec.tsx", ".spec.mjs", ".spec.cjs",
+	"Test.java", "Tests.java", "Test.kt", "Tests.kt", "Tests.swift", "Test.swift",
+	"Tests.m", "Test.m", "_test.dart",
+}
+
+// IsTestPath reports whether the file at rel (a slash-separated path
+// relative to the tree's root) is test code: it lies in a test folder
+// (src/test, src/androidTest, __tests__, an Xcode ...Tests target, ...) or
+// its name marks a test (Foo.test.js, FooTest.kt, foo_test.dart). Folders
+// below a main source set (src/main/java/org/x/test) are packages, not
+// test folders. Test code does not ship in the app.
+func IsTestPath(rel string) bool {
+	rel = strings.ReplaceAll(rel, `\`, "/")
+	dir, base := path.Split(rel)
+	for _, s := range testSuffixes {
+		if strings.HasSuffix(base, s) && len(base) > len(s) {
+			return true
+		}
+	}
+	for _, d := range strings.Split(strings.TrimSuffix(dir, "/"), "/") {
+		if d == "main" {
+			return false // a main source set: a package named test is app code
+		}
+		if testDirs[d] || len(d) > len("Tests") && strings.HasSuffix(d, "Tests") {
+			return true
+		}
+		if strings.HasPrefix(d, "test") && len(d) > 4 && d[4] >= 'A' && d[4] <= 'Z' {
+			return true // Gradle variant test source sets: testDebug, testRelease
+		}
 	}
 	return false
 }

@@ -271,3 +271,31 @@ func (l *lexer) str(tok *Token, hashes int) {
 	tok.Kind, tok.BodyOff = String, body
 	tok.Text = string(src[body:min(end, body+MaxString)])
 }
+
+// Lines maps the byte offsets of a text to lines and columns.
+type Lines struct{ starts []int }
+
+// NewLines indexes the line starts of data.
+func NewLines(data []byte) *Lines {
+	l := &Lines{starts: []int{0}}
+	for i, c := range data {
+		if c == '\n' {
+			l.starts = append(l.starts, i+1)
+		}
+	}
+	return l
+}
+
+// At returns the 1-based line and column (in bytes) of offset off.
+func (l *Lines) At(off int) (line, col int) {
+	lo, hi := 0, len(l.starts)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if l.starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + 1, off - l.starts[lo] + 1
+}

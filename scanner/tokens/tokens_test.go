@@ -64,3 +64,12 @@ func FuzzLex(f *testing.F) {
 		})
 	})
 }
+
+func TestLines(t *testing.T) {
+	l := NewLines([]byte("ab\ncd\n\ne"))
+	for off, want := range map[int][2]int{0: {1, 1}, 2: {1, 3}, 3: {2, 1}, 4: {2, 2}, 6: {3, 1}, 7: {4, 1}, 8: {4, 2}} {
+		if line, col := l.At(off); line != want[0] || col != want[1] {
+			t.Errorf("At(%d) = %d:%d, want %d:%d", off, line, col, want[0], want[1])
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (s *session) projectMember(r *os.Root, display, p string, size int64) membe
 	return member{
 		name: p, display: display + "/" + printable(p), size: size, compressed: -1, textAs: textAs,
 		open: func() (io.ReadCloser, error) {
-			f, err := r.Open(p)
+			f, err := openRegular(r, p)
 			if err != nil {
 				return nil, err
 			}
@@ -157,4 +157,38 @@ func IsSourceTree(dir string) bool {
 		return nil
 	})
 	return found
+}
+
+// openRegular opens the file p of the tree for reading, without blocking
+// and only if it is (still) a regular file: one replaced by a named pipe or
+// a device after the listing would otherwise hang the scan or never end.
+func openRegular(r *os.Root, p string) (*os.File, error) {
+	f, err := r.OpenFile(p, os.O_RDONLY|openNoBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	return checkRegular(f)
+}
+
+// OpenRegular opens a file named by the user for reading without ever
+// blocking (a named pipe or a device is refused, not waited on).
+func OpenRegular(name string) (*os.File, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|openNoBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	return checkRegular(f)
+}
+
+func checkRegular(f *os.File) (*os.File, error) {
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stat: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	return f, nil
 }

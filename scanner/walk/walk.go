@@ -59,7 +59,7 @@ func (w *Walker) Walk(ctx context.Context, name string, out analyze.Out) (Target
 		s.reportStop(ctx, name)
 		return Target{Kind: kind}, nil
 	}
-	f, err := os.Open(name)
+	f, err := OpenRegular(name)
 	if err != nil {
 		return Target{}, fmt.Errorf("open %s: %w", name, err)
 	}

@@ -57,7 +57,10 @@ func (p *Prefilter) Match(data []byte) bool {
 }
 
 // Code returns the analyzer of source files. With a non-nil filter, a
-// file is parsed only when the filter matches its bytes.
+// file is parsed only when the filter matches its bytes. In test code
+// (see sourcetree.IsTestPath) string literals are not evidence: tests
+// name hosts and packages to check the app against them; imports and
+// references still are.
 func Code(filter *Prefilter) analyze.FileAnalyzer {
 	return analyze.FileAnalyzer{
 		Name:  "source",
@@ -67,7 +70,11 @@ func Code(filter *Prefilter) analyze.FileAnalyzer {
 			if lang == sourcetree.NoLanguage || !filter.Match(data) {
 				return nil
 			}
+			test := sourcetree.IsTestPath(f.Name)
 			return source.Extract(ctx, lang, data, func(o observation.Observation) {
+				if test && source.FromLiteral(o) {
+					return
+				}
 				o.Path = f.Path
 				out.Observe(o)
 			})

@@ -323,7 +323,9 @@ void main() => runApp(const App());
 	}
 }
 
-// TestTraps: words that name a vendor but are not evidence.
+// TestTraps: words that name a vendor but are not evidence, and look-alike
+// names and hosts. One real endpoint in the same tree is the control: it
+// must be the only finding, with evidence from its own file only.
 func TestTraps(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, cleanAndroid)
@@ -333,11 +335,21 @@ func TestTraps(t *testing.T) {
 
 // Replaced com.bytedance.sdk.openadsdk.TTAdSdk and https://api-access.pangle.io
 /* import com.tencent.bugly.crashreport.CrashReport */
+import com.tencentcloud.demo.Client
+
 object Share {
     val tiktok = "tiktok"
     val wechat = "wechat"
     val targets = listOf(tiktok, wechat, "twitter")
+    val links = mapOf(tiktok to "https://example.org/share/tiktok?via=qq.com.evil", wechat to "https://notqq.com/share")
+    val mirror = "https://qq.com.example.org/x"
+    val cloud = "com.tencentcloud.demo.Client"
+    val tencent = tiktok.length
 }
+`,
+		"app/src/main/java/org/example/clean/Real.kt": `package org.example.clean
+
+object Real { const val URL = "https://report.qq.com/v1" }
 `,
 		"app/src/test/java/org/example/clean/ShareTest.kt": `package org.example.clean
 
@@ -345,15 +357,53 @@ import org.junit.Test
 
 class ShareTest {
     @Test fun ` + "`tencent share target is listed`" + `() { check("tencent" != "") }
+    @Test fun blocked() { check(Blocklist.has("https://open.douyin.com/x", "com.bytedance.sdk.openadsdk.TTAdSdk")) }
 }
 `,
-		"web/share.test.js": `test("tencent login button", () => { expect(share.tiktok).toBe("tiktok") })
+		"web/share.test.js": `test("tencent login button", () => { expect(share.tiktok).toBe("tiktok"); expect(block("https://api.tiktok.com")).toBe(true) })
+`,
+		"web/share.js": `const tiktok = {url: "https://example.org/tiktok", qq: "https://notqq.com"};
+export const links = [tiktok, "bytedance"]; // https://www.tiktok.com
+`,
+		"ios/Share.swift": `let tencent = "tencent" // import TencentOpenAPI
+/* WXApi.registerApp("x") */
 `,
 	})
 	tg := scanTree(t, dir, walk.DefaultLimits()).Targets[0]
 	noErrors(t, tg)
-	if len(tg.Findings) != 0 {
-		t.Errorf("traps gave findings: %+v", tg.Findings)
+	if len(tg.Findings) != 1 {
+		t.Fatalf("traps gave findings: %+v", tg.Findings)
+	}
+	f := tg.Findings[0]
+	if f.Kind != "endpoint" || f.VendorID != "tencent" {
+		t.Errorf("control finding %+v, want the Tencent endpoint", f)
+	}
+	for _, e := range f.Evidence {
+		if !strings.HasSuffix(e.Path, "/Real.kt") {
+			t.Errorf("evidence from a trap: %+v", e)
+		}
+	}
+}
+
+// TestJNI: native code that names a class only in JNI's slash form is
+// read (the pre-filter knows that form too) and reported at its line.
+func TestJNI(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, cleanAndroid)
+	writeTree(t, dir, map[string]string{
+		"app/src/main/cpp/native-lib.cpp": `#include <jni.h>
+// com/tencent/mm/opensdk/Old is gone
+extern "C" void init(JNIEnv *env) {
+    jclass c = env->FindClass("com/tencent/bugly/crashreport/CrashReport");
+}
+`,
+	})
+	tg := scanTree(t, dir, walk.DefaultLimits()).Targets[0]
+	noErrors(t, tg)
+	e := evidence(t, finding(t, tg, "tencent.bugly"), "java_class", "app/src/main/cpp/native-lib.cpp")
+	wantLine(t, e, 4)
+	if len(tg.Findings) != 1 {
+		t.Errorf("findings %+v, want only Bugly (the other class is in a comment)", tg.Findings)
 	}
 }
 
@@ -439,10 +489,19 @@ func TestHostileTree(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "app", "src", "Evil.java"), bin, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The control: a file inside the tree, read directly and through a link.
+	writeTree(t, dir, map[string]string{"app/src/main/java/Real.kt": "val u = \"https://android.bugly.qq.com/rqd\"\n"})
+	if err := os.Symlink("main/java/Real.kt", filepath.Join(dir, "app", "src", "Linked.kt")); err != nil {
+		t.Fatal(err)
+	}
 	tg := scanTree(t, dir, walk.DefaultLimits()).Targets[0]
+	controls := 0
 	for _, f := range tg.Findings {
 		for _, e := range f.Evidence {
 			switch {
+			case strings.HasSuffix(e.Path, "/app/src/main/java/Real.kt"), strings.HasSuffix(e.Path, "/app/src/Linked.kt"):
+				wantLine(t, e, 1)
+				controls++
 			case !strings.HasSuffix(e.Path, "/app/src/Evil.java"):
 				t.Errorf("evidence from outside the tree: %+v", e)
 			case e.Line != nil || e.Type == "java_class":
@@ -451,6 +510,9 @@ func TestHostileTree(t *testing.T) {
 				t.Errorf("binary file parsed as source: %+v", e)
 			}
 		}
+	}
+	if controls != 2 {
+		t.Errorf("%d pieces of evidence from the file inside the tree and the link to it, want 2: %+v", controls, tg.Findings)
 	}
 }
 
