@@ -86,6 +86,7 @@ FUZZ_TARGETS := \
 	./scanner/buildfile:FuzzVersionCatalog \
 	./scanner/buildfile:FuzzPOM \
 	./scanner/buildfile:FuzzPodfile \
+	./scanner/buildfile:FuzzPodspec \
 	./scanner/buildfile:FuzzPodfileLock \
 	./scanner/buildfile:FuzzPackageSwift \
 	./scanner/buildfile:FuzzPackageResolved \

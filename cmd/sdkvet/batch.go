@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -181,7 +180,7 @@ func (p *progress) done(n int, t report.Target) {
 	case progressBar:
 		_ = p.bar.Set(n)
 	case progressPlain:
-		fmt.Fprintf(p.w, "[%d/%d] %s %s: %s\n", n, p.total, strings.ToUpper(t.Verdict), printable(t.Path), targetSummary(t))
+		fmt.Fprintf(p.w, "[%d/%d] %s %s: %s\n", n, p.total, strings.ToUpper(t.Verdict), report.Printable(t.Path), targetSummary(t))
 	}
 }
 
@@ -238,7 +237,7 @@ func writeSummary(w io.Writer, r *report.Report) {
 		if counted > 0 {
 			ws = worst.String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\n", strings.ToUpper(t.Verdict), counted, suppressed, len(t.Errors), ws, printable(t.Path))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\n", strings.ToUpper(t.Verdict), counted, suppressed, len(t.Errors), ws, report.Printable(t.Path))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d target(s): %d fail, %d warn, %d pass; %d incomplete\n",
@@ -248,15 +247,4 @@ func writeSummary(w io.Writer, r *report.Report) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// printable removes control characters from a path before it reaches a
-// terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u202e' || r == '\u202d' {
-			return '?'
-		}
-		return r
-	}, s)
 }

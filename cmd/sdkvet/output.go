@@ -32,7 +32,7 @@ var reportFormats = map[string]reportFormat{
 		return textreport.Write(w, r, textreport.Options{Color: color})
 	}},
 	"json":      {write: plain(jsonreport.Write)},
-	"sarif":     {write: plain(sarifreport.Write)},
+	"sarif":     {write: plain(writeSARIF)},
 	"html":      {write: plain(htmlreport.Write)},
 	"md":        {write: plain(mdreport.Write)},
 	"cyclonedx": {write: plain(cyclonedxreport.Write)},
@@ -41,6 +41,16 @@ var reportFormats = map[string]reportFormat{
 }
 
 var formatAliases = map[string]string{"markdown": "md", "cdx": "cyclonedx", "txt": "text"}
+
+// writeSARIF writes SARIF with the current directory as the source root,
+// so that paths under it are relative URIs code scanning can resolve.
+func writeSARIF(w io.Writer, r *report.Report) error {
+	root, err := os.Getwd()
+	if err != nil {
+		root = ""
+	}
+	return sarifreport.WriteWith(w, r, sarifreport.Options{Root: root})
+}
 
 func plain(f func(io.Writer, *report.Report) error) func(io.Writer, *report.Report, bool) error {
 	return func(w io.Writer, r *report.Report, _ bool) error { return f(w, r) }

@@ -177,7 +177,11 @@ func TestBaselineWorkflow(t *testing.T) {
 		t.Fatalf("sarif with baseline: exit %d", r.code)
 	}
 	s := validSARIF(t, sarifPath)
-	for _, res := range s["runs"].([]any)[0].(map[string]any)["results"].([]any) {
+	results := s["runs"].([]any)[0].(map[string]any)["results"].([]any)
+	if len(results) != len(rep.Targets[0].Findings) || len(results) == 0 {
+		t.Errorf("%d SARIF results for %d suppressed findings", len(results), len(rep.Targets[0].Findings))
+	}
+	for _, res := range results {
 		if sup, _ := res.(map[string]any)["suppressions"].([]any); len(sup) != 1 {
 			t.Errorf("result without suppression: %v", res)
 		}
@@ -226,6 +230,14 @@ func TestDiff(t *testing.T) {
 	}
 	if len(d.SDKsRemoved) == 0 || len(d.SDKsAdded) != 0 || d.Old.Targets[0] != fx("wechat-share.apk") {
 		t.Fatalf("diff %+v", d)
+	}
+	// The scanner fills the identity's permissions: clean.apk asks for
+	// INTERNET, wechat-share.apk for none.
+	if strings.Join(d.PermissionsAdded, ",") != "android.permission.INTERNET" || len(d.PermissionsRemoved) != 0 {
+		t.Errorf("permissions +%v -%v", d.PermissionsAdded, d.PermissionsRemoved)
+	}
+	if r := sdkvet(t, "diff", fx("clean.apk"), fx("wechat-share.apk")); !strings.Contains(r.stdout, "- android.permission.INTERNET") {
+		t.Errorf("text diff does not show the removed permission:\n%s", r.stdout)
 	}
 	if r := sdkvet(t, "diff", "--format", "md", fx("wechat-share.apk"), fx("wechat-share.apk")); r.code != 0 || !strings.Contains(r.stdout, "No change") {
 		t.Fatalf("same package: exit %d\n%s", r.code, r.stdout)
@@ -324,5 +336,65 @@ func TestTextSaysBaselineExpired(t *testing.T) {
 	r := sdkvetIn(t, dir, "scan", fx("wechat-share.apk"))
 	if r.code != 1 || !strings.Contains(r.stdout, "expired on 2001-01-01 and no longer applies") || !strings.Contains(r.stdout, "(exception expired)") {
 		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestViolationBeatsIncomplete: a batch with a banned SDK and a package
+// that could not be read completely exits 1, not 2, and the other way
+// round only the incomplete package is left (exit 2).
+func TestViolationBeatsIncomplete(t *testing.T) {
+	r := sdkvet(t, "scan", "--progress", "none", "-o", os.DevNull, fx("malformed.apk"), fx("wechat-share.apk"))
+	if r.code != 1 {
+		t.Fatalf("violation and incomplete: exit %d, want 1 (%s)", r.code, r.stderr)
+	}
+	r = sdkvet(t, "scan", "--progress", "none", "--fail-on", "critical", "-o", os.DevNull, fx("malformed.apk"), fx("wechat-share.apk"))
+	if r.code != 2 || !strings.Contains(r.stderr, "malformed.apk") {
+		t.Fatalf("incomplete only: exit %d %q", r.code, r.stderr)
+	}
+	r = sdkvet(t, "scan", "--progress", "none", "--fail-on", "critical", "--fail-on-vendor", "tencent", "-o", os.DevNull, fx("malformed.apk"), fx("wechat-share.apk"))
+	if r.code != 1 {
+		t.Fatalf("--fail-on-vendor and incomplete: exit %d", r.code)
+	}
+}
+
+// TestSARIFOfSourceTreeFromItsRoot: run in the checkout as a CI job does,
+// the SARIF names files relative to it (uriBaseId %SRCROOT%), with the
+// checkout as the run's original base, and leaves out byte columns.
+func TestSARIFOfSourceTreeFromItsRoot(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"settings.gradle":                          "include ':app'\n",
+		"app/build.gradle":                         "dependencies {\n    implementation 'com.tencent.mm.opensdk:wechat-sdk-android:6.8.28'\n}\n",
+		"app/src/main/java/org/example/Share.java": "package org.example;\n// é\nimport com.tencent.mm.opensdk.openapi.IWXAPI;\n",
+	})
+	out := filepath.Join(t.TempDir(), "r.sarif")
+	if r := sdkvetIn(t, dir, "scan", "-f", "sarif", "-o", out, "."); r.code != 1 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	s := validSARIF(t, out)
+	run := s["runs"].([]any)[0].(map[string]any)
+	base := run["originalUriBaseIds"].(map[string]any)["%SRCROOT%"].(map[string]any)["uri"].(string)
+	if abs, _ := filepath.EvalSymlinks(dir); base != "file://"+filepath.ToSlash(dir)+"/" && base != "file://"+filepath.ToSlash(abs)+"/" {
+		t.Errorf("originalUriBaseIds uri %q, want the checkout %s", base, dir)
+	}
+	uris := map[string]bool{}
+	for _, res := range run["results"].([]any) {
+		m := res.(map[string]any)
+		locs := append(m["locations"].([]any), m["relatedLocations"].([]any)...)
+		for _, l := range locs {
+			pl := l.(map[string]any)["physicalLocation"].(map[string]any)
+			al := pl["artifactLocation"].(map[string]any)
+			uris[al["uri"].(string)] = true
+			if al["uriBaseId"] != "%SRCROOT%" {
+				t.Errorf("artifact %v has no uriBaseId", al)
+			}
+			if _, ok := pl["region"].(map[string]any)["startColumn"]; ok && pl["region"].(map[string]any)["startColumn"].(float64) != 1 {
+				t.Errorf("byte column written as a code-point column: %v", pl["region"])
+			}
+		}
+	}
+	for _, want := range []string{"app/build.gradle", "app/src/main/java/org/example/Share.java"} {
+		if !uris[want] {
+			t.Errorf("no location %s in %v", want, uris)
+		}
 	}
 }

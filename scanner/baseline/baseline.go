@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"go.yaml.in/yaml/v3"
@@ -274,12 +275,7 @@ func Write(w io.Writer, f *File, notes []string) error {
 	}
 	for i, e := range f.Exceptions {
 		if i < len(notes) {
-			fmt.Fprintf(&b, "  # %s\n", strings.Map(func(r rune) rune {
-				if r == '\n' || r == '\r' {
-					return ' '
-				}
-				return r
-			}, notes[i]))
+			fmt.Fprintf(&b, "  # %s\n", commentText(notes[i]))
 		}
 		key, val, _ := strings.Cut(e.Match(), ":")
 		fmt.Fprintf(&b, "  - %s: %s\n", key, quote(val))
@@ -291,6 +287,19 @@ func Write(w io.Writer, f *File, notes []string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// commentText makes s safe on one comment line: every control character
+// (LF, CR, NEL among them) and the Unicode line and paragraph separators,
+// which YAML also reads as line breaks, become spaces, so that a file name
+// cannot end the comment and add an entry.
+func commentText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // quote renders s as a YAML scalar (always a string).

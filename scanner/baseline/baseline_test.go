@@ -182,3 +182,30 @@ func TestWriteRoundTrip(t *testing.T) {
 		t.Fatalf("a baseline written from a scan does not accept that scan: %s", r2.Verdict)
 	}
 }
+
+// A file name from a batch goes into a comment of the written file; no
+// line break YAML knows (LF, CR, NEL, LS, PS) may end that comment early
+// and add an entry.
+func TestHostilePathCannotAddEntries(t *testing.T) {
+	for _, br := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		r := reporttest.Sample()
+		r.Targets[0].Path = "apps/x" + br + "  - vendor: tencent" + br + "    reason: injected" + br + "    expires: \"2099-01-01\"" + br + "#"
+		f, notes := baseline.FromReport(r, "accepted", "2027-01-31")
+		var buf bytes.Buffer
+		if err := baseline.Write(&buf, f, notes); err != nil {
+			t.Fatal(err)
+		}
+		back, err := baseline.Parse("hostile.yaml", buf.Bytes())
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", br, err, buf.String())
+		}
+		if len(back.Exceptions) != len(f.Exceptions) {
+			t.Errorf("%q: %d entries read back, %d written:\n%s", br, len(back.Exceptions), len(f.Exceptions), buf.String())
+		}
+		for _, e := range back.Exceptions {
+			if e.Vendor != "" {
+				t.Errorf("%q: injected entry %+v", br, e)
+			}
+		}
+	}
+}

@@ -3,8 +3,9 @@
 // empty finding columns so that a batch audit lists every package.
 //
 // Cells are attacker-controlled (app labels, class names, paths): a cell
-// that a spreadsheet would read as a formula (starting with = + - @, a tab
-// or a carriage return) is prefixed with a single quote.
+// that a spreadsheet would read as a formula (starting with = + - @ or
+// their full-width forms, a tab or a line break) is prefixed with a single
+// quote.
 package csvreport
 
 import (
@@ -13,6 +14,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sdkvet/sdkvet/scanner/report"
 )
@@ -79,13 +81,13 @@ func Write(w io.Writer, r *report.Report) error {
 }
 
 // Cell returns s made safe for a spreadsheet: a leading character that
-// starts a formula gets a quote in front of it.
+// starts a formula (= + - @, their full-width forms, which some spreadsheet
+// locales also read as formulas, or a tab or line break before one) gets a
+// quote in front of it.
 func Cell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	r, _ := utf8.DecodeRuneInString(s)
+	switch r {
+	case '=', '+', '-', '@', '\t', '\r', '\n', '\uFF1D', '\uFF0B', '\uFF0D', '\uFE62', '\uFE63', '\uFF20':
 		return "'" + s
 	}
 	return s

@@ -68,7 +68,7 @@ func TestCleanTargetStillListed(t *testing.T) {
 
 func TestFormulaInjection(t *testing.T) {
 	r := reporttest.Sample()
-	for _, label := range []string{"=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2", "@SUM(A1)", "\tx"} {
+	for _, label := range []string{"=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\n=1", "\uFF1DSUM(A1)", "\uFF0B1", "\uFF20A1"} {
 		l := label
 		r.Targets[0].Identity.Label = &l
 		var buf bytes.Buffer
@@ -80,7 +80,19 @@ func TestFormulaInjection(t *testing.T) {
 			t.Errorf("label %q written as %q", label, got)
 		}
 	}
-	if csvreport.Cell("Feed") != "Feed" || csvreport.Cell("") != "" {
+	// Every cell goes through the check, not only the label.
+	r = reporttest.Sample()
+	r.Targets[0].Path = "=cmd|' /C calc'!A0"
+	r.Targets[0].Findings[0].Evidence[0].Path = "-2+3"
+	var buf bytes.Buffer
+	if err := csvreport.Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows := read(t, buf.Bytes())
+	if rows[0]["target"] != "'=cmd|' /C calc'!A0" || rows[0]["first_evidence_path"] != "'-2+3" {
+		t.Errorf("target %q evidence path %q", rows[0]["target"], rows[0]["first_evidence_path"])
+	}
+	if csvreport.Cell("Feed") != "Feed" || csvreport.Cell("") != "" || csvreport.Cell("a=b") != "a=b" {
 		t.Error("plain cells changed")
 	}
 }

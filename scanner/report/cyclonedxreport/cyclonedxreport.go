@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"sort"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -69,7 +68,7 @@ func Build(r *report.Report) *cdx.BOM {
 				childRefs = append(childRefs, s.BOMRef)
 			default: // app, identifier: facts about the package itself
 				props := append(*app.Properties,
-					cdx.Property{Name: "sdkvet:" + f.Kind, Value: name(f) + " (" + f.Vendor + ")"},
+					cdx.Property{Name: "sdkvet:" + f.Kind, Value: f.Title() + " (" + f.Vendor + ")"},
 					cdx.Property{Name: "sdkvet:" + f.Kind + ":severity", Value: f.Severity})
 				app.Properties = &props
 			}
@@ -163,7 +162,7 @@ func sdkComponent(parent string, f report.Finding) cdx.Component {
 		Type:        cdx.ComponentTypeLibrary,
 		Supplier:    &cdx.OrganizationalEntity{Name: f.Vendor},
 		Group:       f.VendorID,
-		Name:        name(f),
+		Name:        f.Title(),
 		Description: f.Description,
 	}
 	version, p := versionOf(f)
@@ -227,21 +226,7 @@ func sdkComponent(parent string, f report.Finding) cdx.Component {
 }
 
 func endpointService(parent string, f report.Finding) cdx.Service {
-	var hosts []string
-	seen := map[string]bool{}
-	for _, e := range f.Evidence {
-		h := e.Value
-		if e.Type == "url" {
-			if u, err := url.Parse(e.Value); err == nil && u.Host != "" {
-				h = u.Hostname()
-			}
-		}
-		if h != "" && !seen[h] {
-			seen[h] = true
-			hosts = append(hosts, h)
-		}
-	}
-	sort.Strings(hosts)
+	hosts := f.Hosts()
 	s := cdx.Service{
 		BOMRef:      parent + "/" + f.ID,
 		Provider:    &cdx.OrganizationalEntity{Name: f.Vendor},
@@ -302,16 +287,6 @@ func technique(typ string) cdx.EvidenceIdentityTechnique {
 		return cdx.EvidenceIdentityTechniqueAttestation
 	}
 	return cdx.EvidenceIdentityTechniqueOther
-}
-
-func name(f report.Finding) string {
-	switch {
-	case f.SDK != "":
-		return f.SDK
-	case f.App != "":
-		return f.App
-	}
-	return f.Rule
 }
 
 func hasRef(refs []cdx.ExternalReference, u string) bool {

@@ -121,7 +121,7 @@ func view(r *report.Report) pageView {
 			case "sdk":
 				tv.SDKs = append(tv.SDKs, c)
 			case "endpoint":
-				tv.Endpoints = append(tv.Endpoints, endpointGroup{Card: c, Hosts: hosts(f)})
+				tv.Endpoints = append(tv.Endpoints, endpointGroup{Card: c, Hosts: f.Hosts()})
 			default:
 				tv.Apps = append(tv.Apps, c)
 			}
@@ -133,7 +133,7 @@ func view(r *report.Report) pageView {
 }
 
 func card(f report.Finding) cardView {
-	c := cardView{F: f, Name: findingName(f), Suppressed: f.Suppressed(), Expired: f.Exception != nil && f.Exception.Expired}
+	c := cardView{F: f, Name: f.Title(), Suppressed: f.Suppressed(), Expired: f.Exception != nil && f.Exception.Expired}
 	seen := map[string]bool{}
 	for _, e := range f.Evidence {
 		where := e.Path
@@ -154,25 +154,6 @@ func card(f report.Finding) cardView {
 	}
 	c.More = f.EvidenceCount - len(f.Evidence)
 	return c
-}
-
-func hosts(f report.Finding) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range f.Evidence {
-		h := e.Value
-		if e.Type == "url" {
-			if u, err := url.Parse(e.Value); err == nil && u.Host != "" {
-				h = u.Hostname()
-			}
-		}
-		if h != "" && !seen[h] {
-			seen[h] = true
-			out = append(out, h)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func identityRows(t report.Target) [][2]string {
@@ -236,16 +217,4 @@ func targetName(t report.Target) string {
 		}
 	}
 	return t.Path
-}
-
-func findingName(f report.Finding) string {
-	switch {
-	case f.SDK != "":
-		return f.SDK
-	case f.App != "":
-		return f.App
-	case f.Kind == "endpoint":
-		return f.Vendor + " endpoints"
-	}
-	return f.Rule
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/sdkvet/sdkvet/scanner/report"
 )
@@ -84,7 +85,7 @@ func Write(w io.Writer, r *report.Report) error {
 					ev += fmt.Sprintf(": %s `%s` in `%s`", Escape(e.Type), Code(truncate(e.Value, 80)), Code(truncate(loc, 100)))
 				}
 				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n",
-					sev, Escape(f.Kind), Escape(name(f)), Escape(f.Vendor), Escape(dash(f.Category)), Escape(f.Confidence), ev)
+					sev, Escape(f.Kind), Escape(f.Title()), Escape(f.Vendor), Escape(dash(f.Category)), Escape(f.Confidence), ev)
 			}
 			var sup []report.Finding
 			for _, f := range t.Findings {
@@ -95,7 +96,7 @@ func Write(w io.Writer, r *report.Report) error {
 			if len(sup) > 0 {
 				b.WriteString("\n<details><summary>Suppressed findings</summary>\n\n")
 				for _, f := range sup {
-					fmt.Fprintf(&b, "- %s (`%s`): %s, until %s\n", Escape(name(f)), Code(f.Rule), Escape(f.Exception.Reason), Escape(f.Exception.Expires))
+					fmt.Fprintf(&b, "- %s (`%s`): %s, until %s\n", Escape(f.Title()), Code(f.Rule), Escape(f.Exception.Reason), Escape(f.Exception.Expires))
 				}
 				b.WriteString("\n</details>\n")
 			}
@@ -135,16 +136,6 @@ func icon2(v string) string {
 	return map[string]string{report.Fail: "❌", report.Warn: "⚠️", report.Pass: "✅"}[v]
 }
 
-func name(f report.Finding) string {
-	switch {
-	case f.SDK != "":
-		return f.SDK
-	case f.App != "":
-		return f.App
-	}
-	return f.Rule
-}
-
 func dash(s string) string {
 	if s == "" {
 		return "-"
@@ -161,13 +152,16 @@ func truncate(s string, n int) string {
 }
 
 // Escape makes s inert inline Markdown text: backslash-escapes the
-// characters that start markup, turns < > & into entities (no HTML) and
-// line breaks into spaces (no new blocks, no broken table rows).
+// characters that start markup, links, mentions and references (a "." so
+// that no "www." host becomes an autolink, ":" so that no scheme does, "@"
+// and "#" so that no mention or issue reference is made), turns < > & into
+// entities (no HTML) and line breaks into spaces (no new blocks, no broken
+// table rows). Control and bidirectional-override characters become U+FFFD.
 func Escape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '|', '~', '@', ':':
+		case '\\', '`', '*', '_', '[', ']', '|', '~', '@', ':', '.', '#', '!':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '<':
@@ -179,7 +173,7 @@ func Escape(s string) string {
 		case '\n', '\r', '\t':
 			b.WriteByte(' ')
 		default:
-			if r < 0x20 || r == 0x7f || r == '\u202e' || r == '\u202d' {
+			if unsafeRune(r) {
 				b.WriteRune('\uFFFD')
 				continue
 			}
@@ -189,10 +183,14 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// Code makes s safe inside a single-backtick code span: backticks and
-// pipes (which would end the span or split a table cell) and line breaks
-// are replaced.
+// Code makes s safe inside a single-backtick code span, where Markdown
+// makes no links or HTML: backticks and pipes (which would end the span or
+// split a table cell) and line breaks are replaced, and an empty value
+// becomes "-" (an empty span would open a double-backtick one).
 func Code(s string) string {
+	if s == "" {
+		return "-"
+	}
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case '`':
@@ -202,9 +200,16 @@ func Code(s string) string {
 		case '\n', '\r', '\t':
 			return ' '
 		}
-		if r < 0x20 || r == 0x7f || r == '\u202e' || r == '\u202d' {
+		if unsafeRune(r) {
 			return '\uFFFD'
 		}
 		return r
 	}, s)
+}
+
+// unsafeRune reports control characters, line and paragraph separators and
+// the bidirectional controls that can make text read differently from
+// what it is.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
 }

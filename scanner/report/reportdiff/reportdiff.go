@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/sdkvet/sdkvet/scanner/policy"
 	"github.com/sdkvet/sdkvet/scanner/report"
@@ -293,12 +292,12 @@ func WriteJSON(w io.Writer, d *Diff) error {
 // WriteText writes d for a terminal.
 func WriteText(w io.Writer, d *Diff) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Old: %s (%s %s) verdict %s\n", clean(strings.Join(d.Old.Targets, ", ")), clean(d.Old.AppID), clean(d.Old.Version), d.Old.Verdict)
-	fmt.Fprintf(tw, "New: %s (%s %s) verdict %s\n", clean(strings.Join(d.New.Targets, ", ")), clean(d.New.AppID), clean(d.New.Version), d.New.Verdict)
+	fmt.Fprintf(tw, "Old: %s (%s %s) verdict %s\n", report.Printable(strings.Join(d.Old.Targets, ", ")), report.Printable(d.Old.AppID), report.Printable(d.Old.Version), d.Old.Verdict)
+	fmt.Fprintf(tw, "New: %s (%s %s) verdict %s\n", report.Printable(strings.Join(d.New.Targets, ", ")), report.Printable(d.New.AppID), report.Printable(d.New.Version), d.New.Verdict)
 	if len(d.Violations) > 0 {
 		fmt.Fprintf(tw, "\nThe update adds %d SDK(s) or app(s) at or above %s:\n", len(d.Violations), d.FailOn)
 		for _, it := range d.Violations {
-			fmt.Fprintf(tw, "  ! %s\t%s\t%s\t%s\n", it.Severity, clean(it.Name), clean(it.Vendor), it.Rule)
+			fmt.Fprintf(tw, "  ! %s\t%s\t%s\t%s\n", it.Severity, report.Printable(it.Name), report.Printable(it.Vendor), it.Rule)
 		}
 	}
 	if d.Empty() {
@@ -311,10 +310,10 @@ func WriteText(w io.Writer, d *Diff) error {
 		}
 		fmt.Fprintf(tw, "\n%s:\n", title)
 		for _, it := range add {
-			fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s%s\n", it.Severity, clean(it.Name), clean(it.Vendor), it.Rule, supp(it))
+			fmt.Fprintf(tw, "  + %s\t%s\t%s\t%s%s\n", it.Severity, report.Printable(it.Name), report.Printable(it.Vendor), it.Rule, supp(it))
 		}
 		for _, it := range rem {
-			fmt.Fprintf(tw, "  - %s\t%s\t%s\t%s\n", it.Severity, clean(it.Name), clean(it.Vendor), it.Rule)
+			fmt.Fprintf(tw, "  - %s\t%s\t%s\t%s\n", it.Severity, report.Printable(it.Name), report.Printable(it.Vendor), it.Rule)
 		}
 	}
 	section("SDKs", d.SDKsAdded, d.SDKsRemoved)
@@ -322,25 +321,25 @@ func WriteText(w io.Writer, d *Diff) error {
 	if len(d.EndpointsAdded)+len(d.EndpointsRemoved) > 0 {
 		fmt.Fprintf(tw, "\nEndpoints:\n")
 		for _, e := range d.EndpointsAdded {
-			fmt.Fprintf(tw, "  + %s\t%s\n", clean(e.Host), clean(e.Owner))
+			fmt.Fprintf(tw, "  + %s\t%s\n", report.Printable(e.Host), report.Printable(e.Owner))
 		}
 		for _, e := range d.EndpointsRemoved {
-			fmt.Fprintf(tw, "  - %s\t%s\n", clean(e.Host), clean(e.Owner))
+			fmt.Fprintf(tw, "  - %s\t%s\n", report.Printable(e.Host), report.Printable(e.Owner))
 		}
 	}
 	if len(d.PermissionsAdded)+len(d.PermissionsRemoved) > 0 {
 		fmt.Fprintf(tw, "\nPermissions:\n")
 		for _, p := range d.PermissionsAdded {
-			fmt.Fprintf(tw, "  + %s\n", clean(p))
+			fmt.Fprintf(tw, "  + %s\n", report.Printable(p))
 		}
 		for _, p := range d.PermissionsRemoved {
-			fmt.Fprintf(tw, "  - %s\n", clean(p))
+			fmt.Fprintf(tw, "  - %s\n", report.Printable(p))
 		}
 	}
 	if len(d.Identity) > 0 {
 		fmt.Fprintf(tw, "\nIdentity:\n")
 		for _, c := range d.Identity {
-			fmt.Fprintf(tw, "  ~ %s\t%s\t→ %s\n", c.Field, dash(clean(c.Old)), dash(clean(c.New)))
+			fmt.Fprintf(tw, "  ~ %s\t%s\t→ %s\n", c.Field, dash(report.Printable(c.Old)), dash(report.Printable(c.New)))
 		}
 	}
 	return tw.Flush()
@@ -404,13 +403,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u202e' || r == '\u202d' {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -126,3 +126,26 @@ func TestWriters(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileMarkdownIsInert(t *testing.T) {
+	old, upd := pair()
+	h := reporttest.Hostile
+	tg := &upd.Targets[0]
+	tg.Identity.AppID, tg.Identity.Version, tg.Identity.Label = &h, &h, &h
+	tg.Identity.Permissions = append(tg.Identity.Permissions, h)
+	tg.Findings[len(tg.Findings)-1].Evidence[0].Value = "https://" + h
+	tg.Findings[len(tg.Findings)-1].SDK = h
+	d := reportdiff.Compute(old, upd, policy.High)
+	var md bytes.Buffer
+	if err := reportdiff.WriteMarkdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	reporttest.AssertInertMarkdown(t, md.String())
+	var txt bytes.Buffer
+	if err := reportdiff.WriteText(&txt, d); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(txt.String(), '\u202e') {
+		t.Error("bidirectional override reached the terminal text")
+	}
+}

@@ -120,7 +120,7 @@ func Sample() *report.Report {
 							{Path: "src/mobile-app/app/build.gradle", Type: "gradle_dependency", Value: "com.pangle.global:ads-sdk:5.8.0.8",
 								Matched: "com.pangle.global:ads-sdk", Source: "https://www.pangleglobal.com/integration/android-sdk", Line: num(42)},
 							{Path: "src/mobile-app/app/src/main/java/gov/example/Ads.kt", Type: "source_import", Value: "com.bytedance.sdk.openadsdk.api.init.PAGSdk",
-								Matched: "com.bytedance.sdk.openadsdk", Source: "https://www.pangleglobal.com/integration/android-sdk", Line: num(7), Column: 8},
+								Matched: "com.bytedance.sdk.openadsdk", Source: "https://www.pangleglobal.com/integration/android-sdk", Line: num(7), Column: 8, Offset: off(131)},
 						},
 						Exception: &report.Exception{Reason: "ads removed in next release", Expires: "2099-03-01", Source: "baseline", Match: "sdk:bytedance.pangle"},
 					},

@@ -12,6 +12,7 @@ package sarifreport
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"path"
 	"sort"
@@ -29,9 +30,26 @@ const InformationURI = "https://github.com/sdkvet/sdkvet"
 // FingerprintKey is the partialFingerprints key holding a finding's stable id.
 const FingerprintKey = "sdkvetFindingId/v1"
 
-// Write renders r as an indented SARIF 2.1.0 log with one run.
-func Write(w io.Writer, r *report.Report) error {
-	log := Build(r)
+// SourceRootID is the uriBaseId of every relative artifact location: the
+// directory sdkvet ran in, which in CI is the repository checkout. Code
+// scanning resolves such URIs against the repository root.
+const SourceRootID = "%SRCROOT%"
+
+// Options say where the log is written from.
+type Options struct {
+	// Root is the absolute directory sdkvet ran in (empty if unknown).
+	// Paths under it become relative URIs, and it is written as the run's
+	// originalUriBaseIds entry for SourceRootID.
+	Root string
+}
+
+// Write renders r as an indented SARIF 2.1.0 log with one run, with no
+// known root directory.
+func Write(w io.Writer, r *report.Report) error { return WriteWith(w, r, Options{}) }
+
+// WriteWith renders r as an indented SARIF 2.1.0 log with one run.
+func WriteWith(w io.Writer, r *report.Report, o Options) error {
+	log := Build(r, o)
 	if err := log.PrettyWrite(w); err != nil {
 		return fmt.Errorf("write sarif: %w", err)
 	}
@@ -39,8 +57,14 @@ func Write(w io.Writer, r *report.Report) error {
 	return err
 }
 
+// builder holds what every location needs.
+type builder struct {
+	root string // slash-separated, no trailing slash; "" when unknown
+}
+
 // Build converts r to a SARIF log.
-func Build(r *report.Report) *sarif.Report {
+func Build(r *report.Report, o Options) *sarif.Report {
+	b := &builder{root: strings.TrimSuffix(strings.ReplaceAll(o.Root, "\\", "/"), "/")}
 	log := sarif.NewReport()
 	run := sarif.NewRunWithInformationURI(r.Tool.Name, InformationURI)
 	run.Tool.Driver.WithVersion(r.Tool.Version).
@@ -53,6 +77,14 @@ func Build(r *report.Report) *sarif.Report {
 		Add("fail_on", r.Policy.FailOn).
 		Add("verdict", r.Verdict))
 	run.WithColumnKind("unicodeCodePoints")
+	if b.root != "" && isAbs(b.root) {
+		run.WithOriginalUriBaseIds(map[string]sarif.ArtifactLocation{
+			SourceRootID: *sarif.NewArtifactLocation().WithURI(URI(b.root) + "/").
+				WithDescription(sarif.NewTextMessage("The directory sdkvet ran in.")),
+		})
+	} else {
+		b.root = ""
+	}
 
 	// Rules first, in a stable order, so that ruleIndex is stable too.
 	rules := collectRules(r)
@@ -65,16 +97,16 @@ func Build(r *report.Report) *sarif.Report {
 		for _, e := range t.Errors {
 			inv.AddToolExecutionNotification(sarif.NewNotification().
 				WithLevel("warning").
-				WithMessage(sarif.NewTextMessage(fmt.Sprintf("could not be analysed: %s: %s", e.Path, e.Error))).
+				WithMessage(sarif.NewTextMessage(plainText(fmt.Sprintf("could not be analysed: %s: %s", e.Path, e.Error)))).
 				AddLocation(sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-					WithArtifactLocation(sarif.NewSimpleArtifactLocation(URI(outerPath(e.Path)))))))
+					WithArtifactLocation(b.artifact(outerPath(e.Path))))))
 		}
 	}
 	run.AddInvocation(inv)
 
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
-			addResult(run, t, f) // CreateResultForRule appends it to the run
+			b.addResult(run, t, f) // CreateResultForRule appends it to the run
 		}
 	}
 	log.AddRun(run)
@@ -133,7 +165,7 @@ func collectRules(r *report.Report) []*ruleInfo {
 func addRule(run *sarif.Run, r *report.Report, ru *ruleInfo) {
 	f := ru.sample
 	sev := severityName(ru.severity)
-	title := subjectName(f)
+	title := f.Title()
 	short := title + " (" + f.Vendor + ")"
 	var what string
 	switch f.Kind {
@@ -190,10 +222,10 @@ func addRule(run *sarif.Run, r *report.Report, ru *ruleInfo) {
 	}
 }
 
-func addResult(run *sarif.Run, t report.Target, f report.Finding) {
+func (b *builder) addResult(run *sarif.Run, t report.Target, f report.Finding) {
 	res := run.CreateResultForRule(f.Rule).
 		WithLevel(Level(f.Severity)).
-		WithMessage(sarif.NewTextMessage(message(t, f))).
+		WithMessage(sarif.NewTextMessage(plainText(message(t, f)))).
 		WithPartialFingerprints(map[string]string{FingerprintKey: f.ID})
 	props := sarif.NewPropertyBag().
 		Add("security-severity", SecuritySeverity(f.Severity)).
@@ -209,10 +241,10 @@ func addResult(run *sarif.Run, t report.Target, f report.Finding) {
 	res.WithProperties(props)
 
 	if len(f.Evidence) == 0 {
-		res.AddLocation(targetLocation(t))
+		res.AddLocation(b.targetLocation(t))
 	}
 	for i, e := range f.Evidence {
-		loc := evidenceLocation(t, e)
+		loc := b.evidenceLocation(e)
 		if i == 0 {
 			res.AddLocation(loc)
 			continue
@@ -253,7 +285,7 @@ func message(t report.Target, f report.Finding) string {
 	case "identifier":
 		fmt.Fprintf(&b, "%s declares it interacts with %s (%s)", t.Path, f.App, f.Vendor)
 	default:
-		fmt.Fprintf(&b, "%s embeds %s by %s", t.Path, subjectName(f), f.Vendor)
+		fmt.Fprintf(&b, "%s embeds %s by %s", t.Path, f.Title(), f.Vendor)
 		if f.Category != "" {
 			fmt.Fprintf(&b, " (%s)", f.Category)
 		}
@@ -268,9 +300,9 @@ func message(t report.Target, f report.Finding) string {
 }
 
 // targetLocation points at the scanned file as a whole.
-func targetLocation(t report.Target) *sarif.Location {
+func (b *builder) targetLocation(t report.Target) *sarif.Location {
 	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-		WithArtifactLocation(sarif.NewSimpleArtifactLocation(URI(t.Path))).
+		WithArtifactLocation(b.artifact(t.Path)).
 		WithRegion(sarif.NewRegion().WithStartLine(1)))
 }
 
@@ -278,20 +310,29 @@ func targetLocation(t report.Target) *sarif.Location {
 // tree) is located by file and line; an entry inside a package by the
 // package file (the artifact a reviewer can open) plus logical locations
 // for the nested path and the class, framework or library it names.
-func evidenceLocation(t report.Target, e report.Evidence) *sarif.Location {
+//
+// Evidence columns count bytes, while the run declares columnKind
+// unicodeCodePoints (what code scanning expects). The two agree only at
+// column 1 or on a line whose prefix is ASCII, which the report cannot
+// tell; so a later column is left out (the whole line is marked) and the
+// exact position is given as the region's byteOffset instead.
+func (b *builder) evidenceLocation(e report.Evidence) *sarif.Location {
 	outer, nested := splitNested(e.Path)
 	region := sarif.NewRegion().WithStartLine(1)
 	if e.Line != nil && *e.Line > 0 && nested == "" {
 		region = sarif.NewRegion().WithStartLine(*e.Line)
-		if e.Column > 0 {
-			region.WithStartColumn(e.Column)
+		if e.Column == 1 {
+			region.WithStartColumn(1)
+		}
+		if e.Offset != nil && *e.Offset >= 0 && *e.Offset <= math.MaxInt32 {
+			region.WithByteOffset(int(*e.Offset))
 		}
 		if e.EndLine > *e.Line {
 			region.WithEndLine(e.EndLine)
 		}
 	}
 	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-		WithArtifactLocation(sarif.NewSimpleArtifactLocation(URI(outer))).
+		WithArtifactLocation(b.artifact(outer)).
 		WithRegion(region))
 	msg := e.Type + " " + e.Value
 	if nested != "" {
@@ -313,8 +354,57 @@ func evidenceLocation(t report.Target, e report.Evidence) *sarif.Location {
 			WithName(lastSegment(e.Value)).
 			WithKind(k))
 	}
-	loc.WithMessage(sarif.NewTextMessage(msg))
+	loc.WithMessage(sarif.NewTextMessage(plainText(msg)))
 	return loc
+}
+
+// artifact locates the file p. A relative path (as given on the command
+// line) and an absolute one under the root directory become a relative URI
+// with uriBaseId SourceRootID, which code scanning resolves against the
+// repository; any other path becomes an absolute file:// URI.
+func (b *builder) artifact(p string) *sarif.ArtifactLocation {
+	p = strings.ReplaceAll(p, "\\", "/")
+	switch {
+	case isAbs(p):
+		if b.root != "" && strings.HasPrefix(p, b.root+"/") {
+			return sarif.NewArtifactLocation().WithURI(URI(strings.TrimPrefix(p, b.root+"/"))).WithURIBaseID(SourceRootID)
+		}
+	case p == ".." || strings.HasPrefix(p, "../"):
+		// Outside the directory sdkvet ran in.
+		if b.root != "" {
+			return sarif.NewArtifactLocation().WithURI(URI(path.Join(b.root, p)))
+		}
+		return sarif.NewArtifactLocation().WithURI(URI(p))
+	default:
+		return sarif.NewArtifactLocation().WithURI(URI(p)).WithURIBaseID(SourceRootID)
+	}
+	return sarif.NewArtifactLocation().WithURI(URI(p))
+}
+
+func isAbs(p string) bool {
+	return strings.HasPrefix(p, "/") || len(p) >= 2 && p[1] == ':'
+}
+
+// plainText escapes the square brackets of a SARIF plain-text message, so
+// that a class name or a file name from a package cannot form an embedded
+// link ("[text](url)"), which viewers such as code scanning render
+// (SARIF 2.1.0 §3.11.6). A backslash is doubled only before a bracket.
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "[]") {
+		return s
+	}
+	var out strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '[' || c == ']':
+			out.WriteByte('\\')
+		case c == '\\' && i+1 < len(s) && (s[i+1] == '[' || s[i+1] == ']'):
+			out.WriteByte('\\')
+		}
+		out.WriteByte(c)
+	}
+	return out.String()
 }
 
 // logicalKind maps an evidence type to a SARIF logical location kind.
@@ -414,18 +504,6 @@ func severityName(rank int) string {
 		}
 	}
 	return "none"
-}
-
-func subjectName(f report.Finding) string {
-	switch {
-	case f.SDK != "":
-		return f.SDK
-	case f.App != "":
-		return f.App
-	case f.Kind == "endpoint":
-		return f.Vendor + " endpoints"
-	}
-	return f.Rule
 }
 
 func categoryOr(c, def string) string {

@@ -3,12 +3,14 @@ package sarifreport_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/sdkvet/sdkvet/scanner/report"
 	"github.com/sdkvet/sdkvet/scanner/report/reporttest"
 	"github.com/sdkvet/sdkvet/scanner/report/sarifreport"
 )
@@ -58,11 +60,13 @@ type sarifLog struct {
 type location struct {
 	PhysicalLocation struct {
 		ArtifactLocation struct {
-			URI string `json:"uri"`
+			URI       string `json:"uri"`
+			URIBaseID string `json:"uriBaseId"`
 		} `json:"artifactLocation"`
 		Region struct {
 			StartLine   int `json:"startLine"`
 			StartColumn int `json:"startColumn"`
+			ByteOffset  int `json:"byteOffset"`
 		} `json:"region"`
 	} `json:"physicalLocation"`
 	LogicalLocations []struct {
@@ -215,9 +219,168 @@ func TestLocations(t *testing.T) {
 	if pl.ArtifactLocation.URI != "src/mobile-app/app/build.gradle" || pl.Region.StartLine != 42 {
 		t.Errorf("source location %+v", pl)
 	}
-	if rl := src.RelatedLocations[0].PhysicalLocation; rl.ArtifactLocation.URI != "src/mobile-app/app/src/main/java/gov/example/Ads.kt" || rl.Region.StartLine != 7 || rl.Region.StartColumn != 8 {
+	if pl.ArtifactLocation.URIBaseID != sarifreport.SourceRootID {
+		t.Errorf("relative source path without uriBaseId: %+v", pl.ArtifactLocation)
+	}
+	// The evidence column counts bytes, SARIF's here code points: the
+	// column is left out and the byte offset given instead.
+	if rl := src.RelatedLocations[0].PhysicalLocation; rl.ArtifactLocation.URI != "src/mobile-app/app/src/main/java/gov/example/Ads.kt" ||
+		rl.Region.StartLine != 7 || rl.Region.StartColumn != 0 || rl.Region.ByteOffset != 131 {
 		t.Errorf("related source location %+v", rl)
 	}
+}
+
+// renderReport writes r with o, checks it against the schema and decodes it.
+func renderReport(t *testing.T, r *report.Report, o sarifreport.Options) (string, sarifLog) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := sarifreport.WriteWith(&buf, r, o); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if err := schema(t).Validate(doc); err != nil {
+		t.Fatalf("output does not match the SARIF 2.1.0 schema: %v\n%s", err, buf.String())
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), log
+}
+
+func TestColumnOnlyWhereBytesAndCodePointsAgree(t *testing.T) {
+	r := reporttest.Sample()
+	ev := &r.Targets[2].Findings[0].Evidence[1]
+	ev.Column = 1
+	_, log := renderReport(t, r, sarifreport.Options{})
+	for _, res := range log.Runs[0].Results {
+		if res.PartialFingerprints[sarifreport.FingerprintKey] == "6666666666666666" {
+			if reg := res.RelatedLocations[0].PhysicalLocation.Region; reg.StartColumn != 1 || reg.StartLine != 7 {
+				t.Errorf("column 1 is the same in bytes and code points, want it kept: %+v", reg)
+			}
+			if reg := res.Locations[0].PhysicalLocation.Region; reg.StartColumn != 0 || reg.ByteOffset != -1 {
+				t.Errorf("evidence without column or offset: %+v", reg)
+			}
+			return
+		}
+	}
+	t.Fatal("source result missing")
+}
+
+func TestArtifactLocationsAgainstRoot(t *testing.T) {
+	r := reporttest.Sample()
+	src := &r.Targets[2]
+	src.Path = "/ci/checkout/src/mobile-app"
+	for i := range src.Findings[0].Evidence {
+		e := &src.Findings[0].Evidence[i]
+		e.Path = "/ci/checkout/" + e.Path
+	}
+	r.Targets[0].Path = "/tmp/outside/feed.apk"
+	r.Targets[0].Errors[0].Path = "/tmp/outside/feed.apk!/lib/x86/libbroken.so"
+	for i := range r.Targets[0].Findings {
+		for j := range r.Targets[0].Findings[i].Evidence {
+			e := &r.Targets[0].Findings[i].Evidence[j]
+			e.Path = strings.Replace(e.Path, "apps/feed.apk", "/tmp/outside/feed.apk", 1)
+		}
+	}
+	r.Targets[1].Path = "../builds/Reader.ipa"
+	for i := range r.Targets[1].Findings {
+		for j := range r.Targets[1].Findings[i].Evidence {
+			e := &r.Targets[1].Findings[i].Evidence[j]
+			e.Path = strings.Replace(e.Path, "apps/Reader.ipa", "../builds/Reader.ipa", 1)
+		}
+	}
+	out, log := renderReport(t, r, sarifreport.Options{Root: "/ci/checkout/"})
+	var raw struct {
+		Runs []struct {
+			OriginalURIBaseIDs map[string]struct {
+				URI string `json:"uri"`
+			} `json:"originalUriBaseIds"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if got := raw.Runs[0].OriginalURIBaseIDs[sarifreport.SourceRootID].URI; got != "file:///ci/checkout/" {
+		t.Errorf("originalUriBaseIds %v", raw.Runs[0].OriginalURIBaseIDs)
+	}
+	want := map[string][2]string{
+		"6666666666666666": {"src/mobile-app/app/build.gradle", sarifreport.SourceRootID},
+		"1111111111111111": {"file:///tmp/outside/feed.apk", ""},
+		"5555555555555555": {"file:///ci/builds/Reader.ipa", ""},
+	}
+	seen := 0
+	for _, res := range log.Runs[0].Results {
+		w, ok := want[res.PartialFingerprints[sarifreport.FingerprintKey]]
+		if !ok {
+			continue
+		}
+		seen++
+		al := res.Locations[0].PhysicalLocation.ArtifactLocation
+		if al.URI != w[0] || al.URIBaseID != w[1] {
+			t.Errorf("%s: artifact %+v, want %v", res.RuleID, al, w)
+		}
+	}
+	if seen != len(want) {
+		t.Fatalf("saw %d of %d results", seen, len(want))
+	}
+}
+
+func TestFingerprintsIgnoreEvidenceOrder(t *testing.T) {
+	first, log1 := renderReport(t, reporttest.Sample(), sarifreport.Options{})
+	again, _ := renderReport(t, reporttest.Sample(), sarifreport.Options{})
+	if first != again {
+		t.Fatal("two renderings of one report differ")
+	}
+	r := reporttest.Sample()
+	for ti := range r.Targets {
+		for fi := range r.Targets[ti].Findings {
+			ev := r.Targets[ti].Findings[fi].Evidence
+			for i, j := 0, len(ev)-1; i < j; i, j = i+1, j-1 {
+				ev[i], ev[j] = ev[j], ev[i]
+			}
+		}
+	}
+	_, log2 := renderReport(t, r, sarifreport.Options{})
+	fps := func(l sarifLog) map[string]string {
+		m := map[string]string{}
+		for _, res := range l.Runs[0].Results {
+			m[res.PartialFingerprints[sarifreport.FingerprintKey]] = res.RuleID
+		}
+		return m
+	}
+	a, b := fps(log1), fps(log2)
+	if len(a) != 6 || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("fingerprints changed with the evidence order:\n%v\n%v", a, b)
+	}
+}
+
+func TestMessagesCannotEmbedLinks(t *testing.T) {
+	r := reporttest.Sample()
+	r.Targets[0].Path = "apps/[x](https://evil.example)\\.apk"
+	ev := &r.Targets[0].Findings[0].Evidence[0]
+	ev.Value = "com.tencent.mm.[click](https://evil.example/p)"
+	out, log := renderReport(t, r, sarifreport.Options{})
+	// Messages ("text") are where viewers render embedded links; data
+	// fields (properties, logical names) keep the value as it is.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, `"text":`) && (strings.Contains(line, "[click](") || strings.Contains(line, "[x](")) {
+			t.Errorf("an unescaped embedded link reached a message: %s", line)
+		}
+	}
+	for _, res := range log.Runs[0].Results {
+		if res.PartialFingerprints[sarifreport.FingerprintKey] == "1111111111111111" {
+			if !strings.Contains(res.Message.Text, `apps/\[x\](https://evil.example)\.apk embeds`) ||
+				!strings.Contains(res.Message.Text, `com.tencent.mm.\[click\](https://evil.example/p)`) {
+				t.Errorf("message %q", res.Message.Text)
+			}
+			return
+		}
+	}
+	t.Fatal("result missing")
 }
 
 func TestSuppressions(t *testing.T) {
