@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -213,14 +214,19 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 // ErrBadCredentials reports a wrong user name or password.
 var ErrBadCredentials = errors.New("wrong user name or password")
 
-// dummyHash is checked for unknown users so both paths cost the same.
-var dummyHash, _ = HashPassword("not-a-real-password-0000")
+// dummyHash is checked for unknown users so both paths cost the same. It
+// is made on first use: hashing costs some 40 ms and 20 MB, which every
+// start of the binary (each CLI run, each sandbox child) would pay.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password-0000")
+	return h
+})
 
 // Login checks a password, starts a session and sets its cookie.
 func (a *Authenticator) Login(ctx context.Context, w http.ResponseWriter, name, password string) (*store.Session, error) {
 	u, err := a.Store.GetUser(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
