@@ -78,6 +78,29 @@ func New(opts Options) *Scanner {
 // Scan scans every file named by paths (directories are walked, symbolic
 // links inside them are not followed) and returns the report.
 func (s *Scanner) Scan(ctx context.Context, paths []string) (*report.Report, error) {
+	rep := s.NewReport()
+	for _, p := range paths {
+		files, skipped, err := walk.Files(p)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", p, err)
+		}
+		for _, e := range skipped {
+			rep.Add(report.Target{Path: p, Kind: "directory", Verdict: report.Pass,
+				Findings: []report.Finding{}, Errors: []report.Error{{Path: p, Error: e.Error()}}})
+		}
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			rep.Add(s.ScanFile(ctx, f))
+		}
+	}
+	return rep, nil
+}
+
+// NewReport returns an empty report (verdict pass, complete) that names
+// the scanner's tool, signature-set and policy versions; Add fills it.
+func (s *Scanner) NewReport() *report.Report {
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          report.Tool{Name: "sdkvet", Version: Version, SignaturesVersion: s.opts.DB.Version},
@@ -89,27 +112,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*report.Report, err
 	for _, p := range s.opts.DB.Packs {
 		rep.Policy.Packs = append(rep.Policy.Packs, p.ID)
 	}
-	for _, p := range paths {
-		files, skipped, err := walk.Files(p)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", p, err)
-		}
-		for _, e := range skipped {
-			rep.Complete = false
-			rep.Targets = append(rep.Targets, report.Target{Path: p, Kind: "directory", Verdict: report.Pass,
-				Findings: []report.Finding{}, Errors: []report.Error{{Path: p, Error: e.Error()}}})
-		}
-		for _, f := range files {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			t := s.ScanFile(ctx, f)
-			rep.Targets = append(rep.Targets, t)
-			rep.Verdict = report.WorseVerdict(rep.Verdict, t.Verdict)
-			rep.Complete = rep.Complete && t.Complete
-		}
-	}
-	return rep, nil
+	return rep
 }
 
 // ScanFile scans one file on disk and judges it.

@@ -42,17 +42,7 @@ type batch struct {
 
 // run lists the targets under paths and scans them.
 func (b *batch) run(ctx context.Context, paths []string) (*report.Report, error) {
-	rep := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "sdkvet", Version: scanner.Version, SignaturesVersion: b.db.Version},
-		Policy:        report.PolicyInfo{ID: b.pol.ID, Version: b.pol.Version, FailOn: b.pol.FailOn.String(), Packs: []string{}},
-		Verdict:       report.Pass,
-		Complete:      true,
-		Targets:       []report.Target{},
-	}
-	for _, p := range b.db.Packs {
-		rep.Policy.Packs = append(rep.Policy.Packs, p.ID)
-	}
+	rep := b.scanner.NewReport()
 	// slots holds, in command-line order, either a listing error or a file.
 	type slot struct {
 		file string
@@ -120,9 +110,7 @@ dispatch:
 	}
 	for _, s := range slots {
 		t := *s.done
-		rep.Targets = append(rep.Targets, t)
-		rep.Verdict = report.WorseVerdict(rep.Verdict, t.Verdict)
-		rep.Complete = rep.Complete && t.Complete
+		rep.Add(t)
 	}
 	return rep, nil
 }

@@ -4,66 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/sdkvet/sdkvet/scanner/report"
-	"github.com/sdkvet/sdkvet/scanner/report/csvreport"
-	"github.com/sdkvet/sdkvet/scanner/report/cyclonedxreport"
-	"github.com/sdkvet/sdkvet/scanner/report/htmlreport"
-	"github.com/sdkvet/sdkvet/scanner/report/jsonreport"
-	"github.com/sdkvet/sdkvet/scanner/report/mdreport"
-	"github.com/sdkvet/sdkvet/scanner/report/pdfreport"
-	"github.com/sdkvet/sdkvet/scanner/report/sarifreport"
-	"github.com/sdkvet/sdkvet/scanner/report/textreport"
+	"github.com/sdkvet/sdkvet/scanner/report/formats"
 )
-
-// reportFormat is one output format of the scan report.
-type reportFormat struct {
-	write  func(w io.Writer, r *report.Report, color bool) error
-	binary bool // not for a terminal
-}
-
-var reportFormats = map[string]reportFormat{
-	"text": {write: func(w io.Writer, r *report.Report, color bool) error {
-		return textreport.Write(w, r, textreport.Options{Color: color})
-	}},
-	"json":      {write: plain(jsonreport.Write)},
-	"sarif":     {write: plain(writeSARIF)},
-	"html":      {write: plain(htmlreport.Write)},
-	"md":        {write: plain(mdreport.Write)},
-	"cyclonedx": {write: plain(cyclonedxreport.Write)},
-	"csv":       {write: plain(csvreport.Write)},
-	"pdf":       {write: plain(pdfreport.Write), binary: true},
-}
-
-var formatAliases = map[string]string{"markdown": "md", "cdx": "cyclonedx", "txt": "text"}
-
-// writeSARIF writes SARIF with the current directory as the source root,
-// so that paths under it are relative URIs code scanning can resolve.
-func writeSARIF(w io.Writer, r *report.Report) error {
-	root, err := os.Getwd()
-	if err != nil {
-		root = ""
-	}
-	return sarifreport.WriteWith(w, r, sarifreport.Options{Root: root})
-}
-
-func plain(f func(io.Writer, *report.Report) error) func(io.Writer, *report.Report, bool) error {
-	return func(w io.Writer, r *report.Report, _ bool) error { return f(w, r) }
-}
-
-func formatNames(m map[string]reportFormat) string {
-	var names []string
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
 
 // outputSpec is one format and where it goes ("" is standard output).
 type outputSpec struct {
@@ -143,9 +91,10 @@ func (o *outputFlags) resolve(known []string) ([]outputSpec, error) {
 	stdout, seen := 0, map[string]bool{}
 	for i := range specs {
 		s := &specs[i]
-		s.format = strings.ToLower(strings.TrimSpace(s.format))
-		if a, ok := formatAliases[s.format]; ok {
-			s.format = a
+		if f, ok := formats.Lookup(s.format); ok {
+			s.format = f.Name
+		} else {
+			s.format = strings.ToLower(strings.TrimSpace(s.format))
 		}
 		if !isKnown[s.format] {
 			return nil, fmt.Errorf("--format %q: want one of %s", s.format, strings.Join(known, ", "))
@@ -168,9 +117,18 @@ func (o *outputFlags) resolve(known []string) ([]outputSpec, error) {
 
 // writeOutputs writes r in every requested format.
 func writeOutputs(specs []outputSpec, r *report.Report) error {
+	// SARIF paths under the current directory become relative URIs that
+	// code scanning resolves against the checkout.
+	root, err := os.Getwd()
+	if err != nil {
+		root = ""
+	}
 	for _, s := range specs {
-		f := reportFormats[s.format]
-		if err := writeOne(s, func(w io.Writer, color bool) error { return f.write(w, r, color) }, f.binary, s.format == "text"); err != nil {
+		f, _ := formats.Lookup(s.format)
+		write := func(w io.Writer, color bool) error {
+			return f.Write(w, r, formats.Options{Color: color, SourceRoot: root})
+		}
+		if err := writeOne(s, write, f.Binary, s.format == "text"); err != nil {
 			return err
 		}
 	}

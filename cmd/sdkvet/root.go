@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/baseline"
 	"github.com/sdkvet/sdkvet/scanner/policy"
 	"github.com/sdkvet/sdkvet/scanner/report"
+	"github.com/sdkvet/sdkvet/scanner/report/formats"
 	"github.com/sdkvet/sdkvet/scanner/sandbox"
 	"github.com/sdkvet/sdkvet/scanner/walk"
 	"github.com/sdkvet/sdkvet/signatures"
@@ -92,7 +92,7 @@ func newScanCmd(g *globalFlags) *cobra.Command {
 		Short: "Scan packages (APK, AAB, XAPK/APKS, AAR, JAR, DEX, .so, IPA, .app), source trees or folders of them",
 		Long: `Scan packages and print a report.
 
-Formats: ` + formatNames(reportFormats) + `. --format is repeatable and
+Formats: ` + strings.Join(formats.Names(), ", ") + `. --format is repeatable and
 each takes the --output that follows it (or write --format sarif=out.sarif);
 at most one format goes to standard output. Example:
   sdkvet scan -f sarif -o out.sarif -f html -o report.html -f text app.apk
@@ -114,7 +114,7 @@ over an incomplete scan.`,
 		RunE: func(c *cobra.Command, args []string) error { return runScan(c.Context(), g, f, args) },
 	}
 	fl := cmd.Flags()
-	f.out.register(fl, formatList())
+	f.out.register(fl, formats.Names())
 	f.register(fl)
 	return cmd
 }
@@ -251,7 +251,7 @@ func (e *scanEnv) gate(rep *report.Report) error {
 }
 
 func runScan(ctx context.Context, g *globalFlags, f *scanFlags, args []string) error {
-	specs, err := f.out.resolve(formatList())
+	specs, err := f.out.resolve(formats.Names())
 	if err != nil {
 		return usage("%v", err)
 	}
@@ -272,15 +272,6 @@ func runScan(ctx context.Context, g *globalFlags, f *scanFlags, args []string) e
 		writeSummary(os.Stderr, rep)
 	}
 	return env.gate(rep)
-}
-
-func formatList() []string {
-	var out []string
-	for n := range reportFormats {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // worst returns the highest severity among findings that count (not

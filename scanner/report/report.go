@@ -160,6 +160,14 @@ const (
 	Fail = "fail"
 )
 
+// Add appends a target and folds its verdict and completeness into the
+// report's.
+func (r *Report) Add(t Target) {
+	r.Targets = append(r.Targets, t)
+	r.Verdict = WorseVerdict(r.Verdict, t.Verdict)
+	r.Complete = r.Complete && t.Complete
+}
+
 // WorseVerdict returns the worse of two verdicts.
 func WorseVerdict(a, b string) string {
 	rank := map[string]int{"": 0, Pass: 1, Warn: 2, Fail: 3}

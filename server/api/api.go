@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sdkvet/sdkvet/scanner/report/formats"
 	"github.com/sdkvet/sdkvet/server/auth"
 	"github.com/sdkvet/sdkvet/server/blobs"
 	"github.com/sdkvet/sdkvet/server/store"
@@ -377,14 +378,19 @@ func (a *API) deleteScan(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// inlineFormats may be shown in place by a browser (plain data only). Every
+// other format is sent as an attachment, so an HTML report is saved, never
+// rendered on the service's origin.
+var inlineFormats = map[string]bool{"json": true, "text": true}
+
 func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("format")
 	if name == "" {
 		name = "json"
 	}
-	f, ok := vetting.Formats[name]
+	f, ok := formats.Lookup(name)
 	if !ok {
-		WriteError(w, http.StatusBadRequest, "format: want one of "+strings.Join(vetting.FormatNames(), ", "))
+		WriteError(w, http.StatusBadRequest, "format: want one of "+strings.Join(formats.Names(), ", "))
 		return
 	}
 	id := r.PathValue("id")
@@ -396,7 +402,7 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", f.ContentType)
 	// The file name is built from the scan id (hex) only.
 	disp := "attachment"
-	if f.Inline {
+	if inlineFormats[f.Name] {
 		disp = "inline"
 	} else {
 		// Should a browser render a download anyway, it gets no script,
@@ -404,7 +410,7 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'")
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="sdkvet-%s.%s"`, disp, id, f.Ext))
-	if err := f.Write(w, rep); err != nil {
+	if err := f.Write(w, rep, formats.Options{}); err != nil {
 		// Headers are out; the truncated body is all we can do.
 		return
 	}

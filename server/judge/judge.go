@@ -110,21 +110,9 @@ func (e *Engine) Judge(x *scanner.Extract) (report.Target, store.Judgement) {
 // Report wraps judged targets in a report that names the engine's
 // signature and policy versions.
 func (e *Engine) Report(targets ...report.Target) *report.Report {
-	r := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "sdkvet", Version: scanner.Version, SignaturesVersion: e.DB.Version},
-		Policy:        report.PolicyInfo{ID: e.Policy.ID, Version: e.Policy.Version, FailOn: e.Policy.FailOn.String(), Packs: []string{}},
-		Verdict:       report.Pass,
-		Complete:      true,
-		Targets:       []report.Target{},
-	}
-	for _, p := range e.DB.Packs {
-		r.Policy.Packs = append(r.Policy.Packs, p.ID)
-	}
+	r := e.Scanner.NewReport()
 	for _, t := range targets {
-		r.Targets = append(r.Targets, t)
-		r.Verdict = report.WorseVerdict(r.Verdict, t.Verdict)
-		r.Complete = r.Complete && t.Complete
+		r.Add(t)
 	}
 	return r
 }
