@@ -135,7 +135,7 @@ func (f *scanFlags) register(fl *pflag.FlagSet) {
 	fl.Int64Var(&f.limits.MaxTotal, "max-total", f.limits.MaxTotal, "maximum inflated bytes of one target")
 	fl.Int64Var(&f.limits.MaxRatio, "max-ratio", f.limits.MaxRatio, "maximum compression ratio of one entry")
 	fl.DurationVar(&f.limits.MaxTime, "max-time", f.limits.MaxTime, "maximum wall time for one target")
-	fl.BoolVar(&f.limits.IncludeGenerated, "include-generated", false, "in source trees, also read generated output (build/, .gradle/, DerivedData/, .git/, ...)")
+	fl.BoolVar(&f.limits.IncludeGenerated, "include-generated", false, "in source trees, also read generated output (build/, .gradle/, DerivedData/, .git/, ...) and all of node_modules")
 	fl.DurationVar(&f.sandbox.Timeout, "parser-timeout", f.sandbox.Timeout, "maximum wall time of one contained parser process")
 	fl.Int64Var(&f.sandbox.Memory, "parser-memory", f.sandbox.Memory, "maximum memory (bytes) of one contained parser process")
 }

@@ -164,6 +164,49 @@ func IsGeneratedDir(rel string) bool {
 	return false
 }
 
+// InDependencies reports whether the file at rel (slash-separated,
+// relative to the tree's root) lies inside an installed npm dependency
+// folder (node_modules). Such folders hold the code of other packages,
+// often more than 100,000 files: of them, a source scan reads only what
+// names a package or ships native code (see KeepDependencyFile).
+func InDependencies(rel string) bool {
+	return rel == "node_modules" || strings.HasPrefix(rel, "node_modules/") || strings.Contains(rel, "/node_modules/")
+}
+
+// dependencyBinaries are the extensions of files that carry native or JVM
+// code into an app from an npm dependency (React Native and Cordova
+// modules vendor SDK binaries this way).
+var dependencyBinaries = map[string]bool{
+	".so": true, ".node": true, ".a": true, ".dylib": true, ".jar": true, ".aar": true, ".dex": true, ".apk": true,
+}
+
+// KeepDependencyFile reports whether a file inside node_modules is read:
+// a package's own package.json (node_modules/NAME/package.json or
+// node_modules/@SCOPE/NAME/package.json, which name what is installed,
+// with its version), a native module's podspec or build.gradle, or a
+// vendored binary. Frameworks are bundle folders, always read.
+func KeepDependencyFile(rel string) bool {
+	base := path.Base(rel)
+	if dependencyBinaries[path.Ext(base)] {
+		return true
+	}
+	i := strings.LastIndex(rel, "node_modules/")
+	if i < 0 {
+		return false
+	}
+	pkg := strings.Split(rel[i+len("node_modules/"):], "/")
+	if len(pkg) > 0 && strings.HasPrefix(pkg[0], "@") {
+		pkg = pkg[1:]
+	}
+	switch {
+	case len(pkg) == 2:
+		return base == "package.json" || strings.HasSuffix(base, ".podspec")
+	case len(pkg) == 3 && pkg[1] == "android":
+		return base == "build.gradle" || base == "build.gradle.kts"
+	}
+	return false
+}
+
 // testDirs are folder names that hold tests: Gradle's test source sets,
 // JavaScript test folders, Dart's test/ and Xcode test targets (named
 // ...Tests or ...UITests, see IsTestPath).

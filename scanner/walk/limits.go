@@ -22,7 +22,9 @@ type Limits struct {
 	MaxTime      time.Duration // wall time for one target
 	// IncludeGenerated makes a source-tree scan descend into folders of
 	// generated output (build/, .gradle/, DerivedData/, .git/, ...), which
-	// are skipped by default.
+	// are skipped by default, and reads every file of installed npm
+	// dependencies (node_modules), of which only package manifests and
+	// native binaries are read by default.
 	IncludeGenerated bool
 }
 

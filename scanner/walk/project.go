@@ -69,6 +69,9 @@ func (s *session) project(ctx context.Context, root string) filekind.Kind {
 			if err != nil || !st.Mode().IsRegular() {
 				return nil
 			}
+			if !s.w.Limits.IncludeGenerated && sourcetree.InDependencies(p) && !sourcetree.KeepDependencyFile(p) {
+				return nil
+			}
 			if len(ms) >= s.w.Limits.MaxEntries {
 				over = true
 				return fs.SkipAll
@@ -76,6 +79,9 @@ func (s *session) project(ctx context.Context, root string) filekind.Kind {
 			add(p, st.Size())
 			return nil
 		case t.IsRegular():
+			if !s.w.Limits.IncludeGenerated && sourcetree.InDependencies(p) && !sourcetree.KeepDependencyFile(p) {
+				return nil // another package's code: its manifest and binaries stand for it
+			}
 			if len(ms) >= s.w.Limits.MaxEntries {
 				over = true
 				return fs.SkipAll

@@ -229,3 +229,69 @@ func write(t *testing.T, p, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestProjectNodeModules checks that an installed npm dependency folder
+// costs neither reads nor entries beyond the files that identify packages
+// and ship native code, so a React Native checkout with node_modules stays
+// under the entry limit, and that --include-generated reads it all.
+func TestProjectNodeModules(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"package.json": `{"name": "app", "dependencies": {"react-native-wechat-lib": "1.1.0"}}`,
+		"index.js":     `import {registerApp} from 'react-native-wechat-lib';`,
+		"node_modules/react-native-wechat-lib/package.json":                     `{"name": "react-native-wechat-lib"}`,
+		"node_modules/react-native-wechat-lib/index.js":                         `module.exports = {};`,
+		"node_modules/react-native-wechat-lib/README.md":                        `# WeChat`,
+		"node_modules/react-native-wechat-lib/react-native-wechat-lib.podspec":  `s.dependency 'WechatOpenSDK'`,
+		"node_modules/react-native-wechat-lib/android/build.gradle":             `dependencies { api 'com.tencent.mm.opensdk:wechat-sdk-android:6.8.0' }`,
+		"node_modules/react-native-wechat-lib/android/libs/libwechat.so":        "\x00\x01\x02\x03 native",
+		"node_modules/react-native-wechat-lib/android/src/main/java/W.java":     `class W {}`,
+		"node_modules/@scope/pkg/package.json":                                  `{"name": "@scope/pkg"}`,
+		"node_modules/@scope/pkg/lib/a.js":                                      `x()`,
+		"node_modules/@scope/pkg/node_modules/inner/package.json":               `{"name": "inner"}`,
+		"node_modules/@scope/pkg/node_modules/inner/test/fixtures/package.json": `{"name": "fixture"}`,
+	}
+	for i := range 200 {
+		files["node_modules/big/lib/f"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i/26)+".js"] = "x()"
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lim := testLimits()
+	lim.MaxEntries = 50 // far below the 213 files of the tree
+	r := walkTree(t, dir, lim)
+	var read []string
+	for p := range r.seen {
+		read = append(read, strings.TrimPrefix(p, dir+"/"))
+	}
+	slices.Sort(read)
+	want := []string{
+		"index.js",
+		"node_modules/@scope/pkg/node_modules/inner/package.json",
+		"node_modules/@scope/pkg/package.json",
+		"node_modules/react-native-wechat-lib/android/build.gradle",
+		"node_modules/react-native-wechat-lib/android/libs/libwechat.so",
+		"node_modules/react-native-wechat-lib/package.json",
+		"node_modules/react-native-wechat-lib/react-native-wechat-lib.podspec",
+		"package.json",
+	}
+	if !slices.Equal(read, want) {
+		t.Errorf("files read:\n%s\nwant:\n%s", strings.Join(read, "\n"), strings.Join(want, "\n"))
+	}
+	if e := r.errText(); e != "" {
+		t.Errorf("errors: %s", e)
+	}
+
+	lim.IncludeGenerated = true
+	lim.MaxEntries = 1000
+	all := walkTree(t, dir, lim)
+	if _, ok := all.seen[filepath.Join(dir, "node_modules/@scope/pkg/lib/a.js")]; !ok || len(all.seen) < 200 {
+		t.Errorf("--include-generated read %d files, want all of node_modules", len(all.seen))
+	}
+}
