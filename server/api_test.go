@@ -208,6 +208,7 @@ func TestAPIFlow(t *testing.T) {
 		t.Errorf("metrics: %d\n%s", resp.StatusCode, grep(b, "sdkvet_scans"))
 	}
 	loginFlow(t, e)
+	signatureFlow(t, e)
 
 	// Every described operation was exercised, and every route is described.
 	doc, _ := openAPIDoc()

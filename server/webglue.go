@@ -101,8 +101,13 @@ func displayName(principal string) string {
 }
 
 func mapErr(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return web.ErrNotFound
+	case errors.Is(err, vetting.ErrBadRequest):
+		return &web.InputError{Msg: strings.TrimPrefix(err.Error(), vetting.ErrBadRequest.Error()+": ")}
+	case errors.Is(err, vetting.ErrConflict):
+		return &web.InputError{Msg: strings.TrimPrefix(err.Error(), vetting.ErrConflict.Error()+": ")}
 	}
 	return err
 }
@@ -192,7 +197,22 @@ func (b webBackend) Policy(ctx context.Context) (web.PolicyView, error) {
 		}
 		v.Exceptions = append(v.Exceptions, we)
 	}
+	v.Signatures = []web.SignatureView{}
+	for _, f := range b.svc.Signatures() {
+		v.Signatures = append(v.Signatures, web.SignatureView{Name: f.Name, VendorID: f.VendorID, Extends: f.Extends, SDKs: f.SDKs, Apps: f.Apps,
+			SHA256: f.SHA256, Status: f.Status, Severity: f.Severity})
+	}
 	return v, nil
+}
+
+func (b webBackend) PutSignature(ctx context.Context, by web.User, f web.SignatureUpload) (web.PolicyChange, error) {
+	c, err := b.svc.PutSignature(ctx, store.SignatureFile{Name: f.Name, YAML: f.YAML, Status: f.Status, Severity: f.Severity}, actor(by))
+	return b.change(ctx, c, err)
+}
+
+func (b webBackend) DeleteSignature(ctx context.Context, by web.User, name string) (web.PolicyChange, error) {
+	c, err := b.svc.DeleteSignature(ctx, name, actor(by))
+	return b.change(ctx, c, err)
 }
 
 func actor(u web.User) string { return "user:" + u.Name }
@@ -228,7 +248,7 @@ func (b webBackend) AddException(ctx context.Context, by web.User, e web.Excepti
 }
 
 // settingsActions are the audit actions that made a settings version.
-var settingsActions = []string{"policy.put", "policy.exception", "packs.enable", "packs.disable", "reevaluate"}
+var settingsActions = []string{"policy.put", "policy.exception", "packs.enable", "packs.disable", "reevaluate", "signatures.put", "signatures.delete"}
 
 func (b webBackend) Changes(ctx context.Context, limit int) ([]web.PolicyChange, error) {
 	entries, err := b.svc.Audit(ctx, 1000)

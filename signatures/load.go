@@ -64,10 +64,22 @@ type Options struct {
 	Packs []string
 	// Dirs are directories of extra vendor files, applied after the packs.
 	Dirs []string
+	// Files are extra vendor files held in memory (for example a service's
+	// stored settings), applied as one layer after the directories. They
+	// are validated exactly as files read from a directory; errors name
+	// each Source by its Name.
+	Files []Source
+}
+
+// Source is one vendor file held in memory.
+type Source struct {
+	// Name identifies the file in errors and in DB.Files.
+	Name string
+	Data []byte
 }
 
 // LoadWith returns the embedded database, then the selected packs, then the
-// files of each directory.
+// files of each directory, then the in-memory files.
 func LoadWith(o Options) (*DB, error) {
 	var layers [][]*File
 	base, err := readFS(embedded, ".", "embedded:")
@@ -96,6 +108,17 @@ func LoadWith(o Options) (*DB, error) {
 		}
 		if len(files) == 0 {
 			return nil, fmt.Errorf("signatures %s: no vendor .yaml files", d)
+		}
+		layers = append(layers, files)
+	}
+	if len(o.Files) > 0 {
+		files := make([]*File, 0, len(o.Files))
+		for _, src := range o.Files {
+			f, err := Parse(src.Name, src.Data)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
 		}
 		layers = append(layers, files)
 	}

@@ -62,6 +62,10 @@ func (a *API) Routes() []Route {
 		{"PUT", "/api/v1/policy", auth.Admin, a.putPolicy, false},
 		{"GET", "/api/v1/packs", auth.Viewer, a.listPacks, false},
 		{"PUT", "/api/v1/packs/{id}", auth.Admin, a.setPack, false},
+		{"GET", "/api/v1/signatures", auth.Viewer, a.listSignatures, false},
+		{"GET", "/api/v1/signatures/{name}", auth.Viewer, a.getSignature, false},
+		{"PUT", "/api/v1/signatures/{name}", auth.Admin, a.putSignature, false},
+		{"DELETE", "/api/v1/signatures/{name}", auth.Admin, a.deleteSignature, false},
 		{"POST", "/api/v1/reevaluate", auth.Admin, a.reevaluate, false},
 		{"GET", "/api/v1/versions", auth.Viewer, a.listVersions, false},
 		{"GET", "/api/v1/versions/{version}/changes", auth.Viewer, a.changes, false},
@@ -522,12 +526,14 @@ func (a *API) reevaluate(w http.ResponseWriter, r *http.Request) {
 
 // Version is one settings version.
 type Version struct {
-	Version   int64     `json:"version"`
-	Author    string    `json:"author"`
-	Note      string    `json:"note"`
-	Packs     []string  `json:"packs"`
-	CreatedAt time.Time `json:"created_at"`
-	Current   bool      `json:"current"`
+	Version int64    `json:"version"`
+	Author  string   `json:"author"`
+	Note    string   `json:"note"`
+	Packs   []string `json:"packs"`
+	// Signatures names the stored signature files of the version.
+	Signatures []string  `json:"signatures"`
+	CreatedAt  time.Time `json:"created_at"`
+	Current    bool      `json:"current"`
 }
 
 func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
@@ -541,7 +547,11 @@ func (a *API) listVersions(w http.ResponseWriter, r *http.Request) {
 		Versions []Version `json:"versions"`
 	}{[]Version{}}
 	for _, v := range vs {
-		out.Versions = append(out.Versions, Version{v.Version, v.Author, v.Note, v.Packs, v.CreatedAt, v.Version == cur})
+		names := []string{}
+		for _, f := range v.Signatures {
+			names = append(names, f.Name)
+		}
+		out.Versions = append(out.Versions, Version{v.Version, v.Author, v.Note, v.Packs, names, v.CreatedAt, v.Version == cur})
 	}
 	WriteJSON(w, http.StatusOK, out)
 }

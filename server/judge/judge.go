@@ -46,15 +46,45 @@ type Options struct {
 // ParsePolicy parses a policy YAML and loads the signature database with
 // the packs of the policy and of extra, checking that they fit together.
 func ParsePolicy(policyYAML string, extra []string) (*signatures.DB, *policy.Policy, error) {
-	pol, err := policy.Parse("policy", []byte(policyYAML))
+	return Load(store.Settings{PolicyYAML: policyYAML, Packs: extra})
+}
+
+// SignaturePrefix starts the name of every stored signature file in the
+// database's file list and in its errors.
+const SignaturePrefix = "settings:"
+
+// Load parses a settings version's policy and loads the signature database
+// with its packs and its stored signature files, checking that they fit
+// together. A stored file's vendor status applies where neither the policy
+// nor a pack names that vendor.
+func Load(st store.Settings) (*signatures.DB, *policy.Policy, error) {
+	pol, err := policy.Parse("policy", []byte(st.PolicyYAML))
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := signatures.LoadWith(signatures.Options{Packs: EffectivePacks(pol, extra)})
+	var files []signatures.Source
+	var filePolicy []signatures.Pack
+	for _, f := range st.Signatures {
+		src := signatures.Source{Name: SignaturePrefix + f.Name, Data: []byte(f.YAML)}
+		files = append(files, src)
+		if f.Status == "" {
+			continue
+		}
+		parsed, err := signatures.Parse(src.Name, src.Data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load signatures: %w", err)
+		}
+		filePolicy = append(filePolicy, signatures.Pack{ID: src.Name, Policy: signatures.PackPolicy{
+			Vendors: map[string]signatures.PackVendorPolicy{parsed.Vendor.ID: {Status: f.Status, Severity: f.Severity}}}})
+	}
+	db, err := signatures.LoadWith(signatures.Options{Packs: EffectivePacks(pol, st.Packs), Files: files})
 	if err != nil {
 		return nil, nil, fmt.Errorf("load signatures: %w", err)
 	}
 	if err := pol.ApplyPacks(db.Packs); err != nil {
+		return nil, nil, err
+	}
+	if err := pol.ApplyPacks(filePolicy); err != nil {
 		return nil, nil, err
 	}
 	return db, pol, nil
@@ -74,7 +104,7 @@ func EffectivePacks(pol *policy.Policy, extra []string) []string {
 
 // New builds the engine of a settings version.
 func New(st store.Settings, o Options) (*Engine, error) {
-	db, pol, err := ParsePolicy(st.PolicyYAML, st.Packs)
+	db, pol, err := Load(st)
 	if err != nil {
 		return nil, fmt.Errorf("settings version %d: %w", st.Version, err)
 	}

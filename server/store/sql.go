@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -548,22 +549,31 @@ func (s *sqlStore) DeleteSession(ctx context.Context, hash string) error {
 	return nil
 }
 
-const settingsCols = `version, policy_yaml, packs, author, note, created_at`
+const settingsCols = `version, policy_yaml, packs, signatures, author, note, created_at`
 
 func settingsRow(r rowScanner) (Settings, error) {
 	var st Settings
-	var packs string
+	var packs, sigs string
 	var created int64
-	err := r.Scan(&st.Version, &st.PolicyYAML, &packs, &st.Author, &st.Note, &created)
+	err := r.Scan(&st.Version, &st.PolicyYAML, &packs, &sigs, &st.Author, &st.Note, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, err
 	}
 	st.Packs = []string{}
 	if packs != "" {
 		st.Packs = strings.Split(packs, ",")
 	}
+	st.Signatures = []SignatureFile{}
+	if sigs != "" {
+		if err := json.Unmarshal([]byte(sigs), &st.Signatures); err != nil {
+			return st, fmt.Errorf("settings version %d: signatures: %w", st.Version, err)
+		}
+	}
 	st.CreatedAt = fromMicros(created)
-	return st, err
+	return st, nil
 }
 
 func (s *sqlStore) CurrentSettings(ctx context.Context) (Settings, error) {
@@ -576,8 +586,16 @@ func (s *sqlStore) AddSettings(ctx context.Context, st Settings) (Settings, erro
 			return st, fmt.Errorf("add settings: pack id %q has a comma", p)
 		}
 	}
-	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO settings (policy_yaml, packs, author, note, created_at) VALUES (?, ?, ?, ?, ?) RETURNING version`),
-		st.PolicyYAML, strings.Join(st.Packs, ","), st.Author, st.Note, micros(st.CreatedAt)).Scan(&st.Version)
+	sigs := ""
+	if len(st.Signatures) > 0 {
+		b, err := json.Marshal(st.Signatures)
+		if err != nil {
+			return st, fmt.Errorf("add settings: %w", err)
+		}
+		sigs = string(b)
+	}
+	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO settings (policy_yaml, packs, signatures, author, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING version`),
+		st.PolicyYAML, strings.Join(st.Packs, ","), sigs, st.Author, st.Note, micros(st.CreatedAt)).Scan(&st.Version)
 	if err != nil {
 		return st, fmt.Errorf("add settings: %w", err)
 	}

@@ -136,14 +136,28 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Settings is one version of the policy and the switched-on packs.
+// Settings is one version of the policy, the switched-on packs and the
+// site's own signature files.
 type Settings struct {
 	Version    int64
 	PolicyYAML string
 	Packs      []string
+	// Signatures are vendor files added by the site, in name order.
+	Signatures []SignatureFile
 	Author     string
 	Note       string
 	CreatedAt  time.Time
+}
+
+// SignatureFile is a vendor file (the format of signatures/*.yaml) stored
+// in the settings.
+type SignatureFile struct {
+	Name string `json:"name"`
+	YAML string `json:"yaml"`
+	// Status and Severity, when Status is set, are the policy for the
+	// file's vendor where the policy does not name that vendor itself.
+	Status   string `json:"status,omitempty"`
+	Severity string `json:"severity,omitempty"`
 }
 
 // Flip is a scan whose verdict changed under a settings version.

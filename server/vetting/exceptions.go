@@ -34,7 +34,7 @@ func (s *Service) AddException(ctx context.Context, e Exception, actor string) (
 	if err != nil {
 		return Change{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	return s.apply(ctx, policyChange(out, cur.Packs), actor, "policy.exception",
+	return s.apply(ctx, policyChange(out, cur), actor, "policy.exception",
 		fmt.Sprintf("exception added for %s %s (reason: %s; expires: %s; was version %d)", e.Key, e.Value, e.Reason, orNone(e.Expires), cur.Version))
 }
 

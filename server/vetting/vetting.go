@@ -296,15 +296,16 @@ func (s *Service) PutPolicy(ctx context.Context, policyYAML, actor string) (Chan
 	s.settingsMu.Lock()
 	defer s.settingsMu.Unlock()
 	cur := s.Settings()
-	if _, _, err := judge.ParsePolicy(policyYAML, cur.Packs); err != nil {
+	if _, _, err := judge.Load(policyChange(policyYAML, cur)); err != nil {
 		return Change{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	return s.apply(ctx, policyChange(policyYAML, cur.Packs), actor, "policy.put",
+	return s.apply(ctx, policyChange(policyYAML, cur), actor, "policy.put",
 		fmt.Sprintf("policy replaced (%d bytes, was version %d)", len(policyYAML), cur.Version))
 }
 
-func policyChange(policyYAML string, packs []string) store.Settings {
-	return store.Settings{PolicyYAML: policyYAML, Packs: packs}
+// policyChange is cur with another policy.
+func policyChange(policyYAML string, cur store.Settings) store.Settings {
+	return store.Settings{PolicyYAML: policyYAML, Packs: cur.Packs, Signatures: cur.Signatures}
 }
 
 // PackState is an extension pack and whether it is on.
@@ -359,7 +360,7 @@ func (s *Service) SetPack(ctx context.Context, id string, enabled bool, actor st
 		verb = "enable"
 	}
 	slices.Sort(packs)
-	return s.apply(ctx, store.Settings{PolicyYAML: cur.PolicyYAML, Packs: packs}, actor, "packs."+verb,
+	return s.apply(ctx, store.Settings{PolicyYAML: cur.PolicyYAML, Packs: packs, Signatures: cur.Signatures}, actor, "packs."+verb,
 		fmt.Sprintf("pack %s %sd (was version %d)", id, verb, cur.Version))
 }
 
@@ -369,7 +370,7 @@ func (s *Service) Reevaluate(ctx context.Context, actor string) (Change, error) 
 	s.settingsMu.Lock()
 	defer s.settingsMu.Unlock()
 	cur := s.Settings()
-	return s.apply(ctx, store.Settings{PolicyYAML: cur.PolicyYAML, Packs: cur.Packs}, actor, "reevaluate",
+	return s.apply(ctx, store.Settings{PolicyYAML: cur.PolicyYAML, Packs: cur.Packs, Signatures: cur.Signatures}, actor, "reevaluate",
 		fmt.Sprintf("re-evaluation under version %d's settings", cur.Version))
 }
 

@@ -25,6 +25,13 @@ type Backend interface {
 	// AddException adds a policy exception, re-judges every stored scan and
 	// returns the recorded change.
 	AddException(ctx context.Context, by User, e Exception) (PolicyChange, error)
+	// PutSignature adds or replaces one of the site's signature files,
+	// re-judges every stored scan and returns the recorded change. A file
+	// the loader refuses comes back as an *InputError with its message.
+	PutSignature(ctx context.Context, by User, f SignatureUpload) (PolicyChange, error)
+	// DeleteSignature removes a signature file, re-judges every stored scan
+	// and returns the recorded change; ErrNotFound when there is none.
+	DeleteSignature(ctx context.Context, by User, name string) (PolicyChange, error)
 	// Changes returns the recorded policy changes, newest first (at most
 	// limit of them).
 	Changes(ctx context.Context, limit int) ([]PolicyChange, error)
@@ -36,6 +43,12 @@ type Backend interface {
 
 // ErrNotFound is returned by a Backend for an unknown scan or policy version.
 var ErrNotFound = errors.New("not found")
+
+// InputError is a change the backend refused because of what the user
+// sent (a signature file that does not load, say); Msg is shown to them.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
 
 // ErrBadCredentials is returned by Config.Login for a wrong user or password.
 var ErrBadCredentials = errors.New("wrong user name or password")
@@ -148,6 +161,28 @@ type PolicyView struct {
 	WarnOn     string
 	Packs      []PackView
 	Exceptions []Exception
+	// Signatures are the site's own signature files.
+	Signatures []SignatureView
+}
+
+// SignatureView is one of the site's stored signature files.
+type SignatureView struct {
+	Name     string
+	VendorID string
+	Extends  bool
+	SDKs     int
+	Apps     int
+	SHA256   string
+	Status   string // banned, watch, allowed, or "" (the policy decides)
+	Severity string
+}
+
+// SignatureUpload is a signature file to add or replace.
+type SignatureUpload struct {
+	Name     string
+	YAML     string
+	Status   string
+	Severity string
 }
 
 // PackView is one extension pack and whether it is on.

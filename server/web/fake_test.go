@@ -28,6 +28,8 @@ type fakeBackend struct {
 	changes    []PolicyChange // newest first
 	flips      map[string][]Flip
 	packEffect map[string]map[string]string
+	sigEffect  map[string]map[string]string
+	sigPuts    []SignatureUpload
 
 	filters        []ScanFilter
 	setPackCalls   int
@@ -42,6 +44,7 @@ func newFakeBackend() *fakeBackend {
 		base:       map[string]string{},
 		flips:      map[string][]Flip{},
 		packEffect: map[string]map[string]string{},
+		sigEffect:  map[string]map[string]string{},
 		policy: PolicyView{ID: "sdkvet-default", Version: "1", FailOn: "high", WarnOn: "low",
 			Packs: []PackView{
 				{ID: "baidu", Name: "Baidu SDKs and apps (watch list)", Description: "Baidu's SDKs, on watch."},
@@ -107,6 +110,7 @@ func (b *fakeBackend) Policy(ctx context.Context) (PolicyView, error) {
 	p := b.policy
 	p.Packs = slices.Clone(p.Packs)
 	p.Exceptions = slices.Clone(p.Exceptions)
+	p.Signatures = slices.Clone(p.Signatures)
 	return p, nil
 }
 
@@ -182,6 +186,45 @@ func (b *fakeBackend) AddException(ctx context.Context, by User, e Exception) (P
 		}
 		return ""
 	}), nil
+}
+
+// PutSignature stores the file; a file containing "invalid" is refused as
+// the loader would refuse it, and a banned file sets the verdict of the
+// scans listed in sigEffect[name].
+func (b *fakeBackend) PutSignature(ctx context.Context, by User, f SignatureUpload) (PolicyChange, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sigPuts = append(b.sigPuts, f)
+	if strings.Contains(f.YAML, "invalid") {
+		return PolicyChange{}, &InputError{Msg: "settings:" + f.Name + ":3: vendor.id: \"<b>invalid</b>\" must be lower-case letters, digits and '-'"}
+	}
+	b.policy.Signatures = slices.DeleteFunc(b.policy.Signatures, func(s SignatureView) bool { return s.Name == f.Name })
+	b.policy.Signatures = append(b.policy.Signatures, SignatureView{Name: f.Name, VendorID: "examplevendor", SDKs: 1, Status: f.Status, Severity: f.Severity,
+		SHA256: strings.Repeat("c", 64)})
+	return b.record(by, "signature file "+f.Name+" added", b.sigJudge), nil
+}
+
+func (b *fakeBackend) DeleteSignature(ctx context.Context, by User, name string) (PolicyChange, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := len(b.policy.Signatures)
+	b.policy.Signatures = slices.DeleteFunc(b.policy.Signatures, func(s SignatureView) bool { return s.Name == name })
+	if len(b.policy.Signatures) == n {
+		return PolicyChange{}, ErrNotFound
+	}
+	return b.record(by, "signature file "+name+" deleted", b.sigJudge), nil
+}
+
+// sigJudge is a scan's verdict under the stored signature files. Callers
+// hold b.mu.
+func (b *fakeBackend) sigJudge(id string) string {
+	v := b.base[id]
+	for _, s := range b.policy.Signatures {
+		if nv, ok := b.sigEffect[s.Name][id]; ok && s.Status == "banned" {
+			v = report.WorseVerdict(v, nv)
+		}
+	}
+	return v
 }
 
 func (b *fakeBackend) Changes(ctx context.Context, limit int) ([]PolicyChange, error) {

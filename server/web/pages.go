@@ -186,6 +186,11 @@ func (h *handler) backendError(w http.ResponseWriter, r *http.Request, what stri
 	if errors.Is(err, context.Canceled) {
 		return
 	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		h.errorPage(w, r, http.StatusBadRequest, "The "+what+" was refused: "+ie.Msg)
+		return
+	}
 	h.log.Error("backend", "what", what, "err", err)
 	h.errorPage(w, r, http.StatusInternalServerError, "The "+what+" could not be loaded. Try again later.")
 }

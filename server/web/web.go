@@ -87,7 +87,8 @@ type handler struct {
 
 // New returns the handler serving the pages: /, /login, /logout, /scans,
 // /scans/{id}, /scans/{id}/status, /policy, /policy/packs,
-// /policy/exceptions, /changes and /static/.
+// /policy/exceptions, /policy/signatures, /policy/signatures/delete,
+// /changes and /static/.
 func New(cfg Config) (http.Handler, error) {
 	if cfg.Backend == nil || cfg.CurrentUser == nil || cfg.CSRFToken == nil || cfg.Login == nil || cfg.Logout == nil {
 		return nil, errors.New("web: Backend, CurrentUser, CSRFToken, Login and Logout are required")
@@ -131,6 +132,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /policy", h.auth(Viewer, h.policyPage))
 	mux.HandleFunc("POST /policy/packs", h.auth(Admin, h.setPack))
 	mux.HandleFunc("POST /policy/exceptions", h.auth(Admin, h.addException))
+	mux.HandleFunc("POST /policy/signatures", h.authBody(Admin, MaxSignatureForm, h.putSignature))
+	mux.HandleFunc("POST /policy/signatures/delete", h.auth(Admin, h.deleteSignature))
 	mux.HandleFunc("GET /changes", h.auth(Viewer, h.changes))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusNotFound, "There is no page at this address.")
@@ -179,6 +182,11 @@ func staticHandler(static fs.FS) http.Handler {
 // auth wraps a page that needs a signed-in user with at least role min.
 // State-changing requests must also carry the session's CSRF token.
 func (h *handler) auth(min Role, next func(http.ResponseWriter, *http.Request, User)) http.HandlerFunc {
+	return h.authBody(min, 64<<10, next)
+}
+
+// authBody is auth with a request body bound of limit bytes.
+func (h *handler) authBody(min Role, limit int64, next func(http.ResponseWriter, *http.Request, User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, ok := h.cfg.CurrentUser(r)
 		if !ok {
@@ -194,7 +202,14 @@ func (h *handler) auth(min Role, next func(http.ResponseWriter, *http.Request, U
 				h.errorPage(w, r, http.StatusForbidden, "The form came from another site.")
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := parseForm(r); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					h.errorPage(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d bytes.", limit))
+					return
+				}
+			}
 			want := h.cfg.CSRFToken(r)
 			got := r.PostFormValue("csrf_token")
 			if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {

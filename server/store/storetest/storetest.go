@@ -337,7 +337,8 @@ func testSettingsAndAudit(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.AddSettings(ctx, store.Settings{PolicyYAML: "id: b\n", Packs: []string{"baidu", "eo13971"}, Author: "ada", Note: "packs", CreatedAt: t0})
+	sig := store.SignatureFile{Name: "acme.yaml", YAML: "schema: 1\n# \"quoted\" ünïcode\n", Status: "banned", Severity: "high"}
+	b, err := s.AddSettings(ctx, store.Settings{PolicyYAML: "id: b\n", Packs: []string{"baidu", "eo13971"}, Signatures: []store.SignatureFile{sig}, Author: "ada", Note: "packs", CreatedAt: t0})
 	if err != nil || b.Version <= a.Version {
 		t.Fatalf("versions %d then %d, %v", a.Version, b.Version, err)
 	}
@@ -345,7 +346,10 @@ func testSettingsAndAudit(t *testing.T, s store.Store) {
 	if err != nil || cur.Version != b.Version || cur.PolicyYAML != "id: b\n" || fmt.Sprint(cur.Packs) != "[baidu eo13971]" || cur.Author != "ada" {
 		t.Fatalf("current = %+v, %v", cur, err)
 	}
-	if all, _ := s.ListSettings(ctx); len(all) != 2 || len(all[1].Packs) != 0 {
+	if len(cur.Signatures) != 1 || cur.Signatures[0] != sig {
+		t.Fatalf("signature files = %+v, want [%+v]", cur.Signatures, sig)
+	}
+	if all, _ := s.ListSettings(ctx); len(all) != 2 || len(all[1].Packs) != 0 || len(all[1].Signatures) != 0 || len(all[0].Signatures) != 1 {
 		t.Errorf("list settings = %+v", all)
 	}
 	for i, act := range []string{"policy.put", "packs.enable"} {
