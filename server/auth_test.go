@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,45 @@ func TestPagesOnTheRealServer(t *testing.T) {
 	}
 	if v := e.srv.Service.Settings().Version; v != 2 {
 		t.Errorf("settings version %d after the accepted post, want 2", v)
+	}
+
+	// The signature form through the real adapter: a refused file shows
+	// the loader's message, escaped; an accepted one bans the vendor and
+	// flips the stored package; deleting it flips the package back.
+	news := e.upload("reviewer", "news.apk", apk("gov.example.news", "News", []string{"com.examplevendor.ads.sdk.AdLoader"}, nil), http.StatusAccepted)
+	if sc := e.wait(news.ID); sc.Verdict != "pass" {
+		t.Fatalf("before the signature file: verdict %q, want pass", sc.Verdict)
+	}
+	form := func(path string, v url.Values) (*http.Response, string) {
+		v.Set("csrf_token", se.CSRF)
+		req, _ := http.NewRequest("POST", e.http.URL+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", cookie)
+		return send(req)
+	}
+	bad := strings.Replace(exampleVendor, "      - source: observed in a vetted package\n", "      - note: <b>x</b>\n", 1)
+	resp, page = form("/policy/signatures", url.Values{"name": {"examplevendor.yaml"}, "yaml": {bad}, "status": {"banned"}, "severity": {"high"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "settings:examplevendor.yaml:") || strings.Contains(page, "<b>x</b>") {
+		t.Errorf("bad signature file: %d, page names the file and line: %v, raw markup: %v",
+			resp.StatusCode, strings.Contains(page, "settings:examplevendor.yaml:"), strings.Contains(page, "<b>x</b>"))
+	}
+	resp, _ = form("/policy/signatures", url.Values{"name": {"examplevendor.yaml"}, "yaml": {exampleVendor}, "status": {"banned"}, "severity": {"high"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/changes?version=") {
+		t.Fatalf("signature file: %d to %q, want a redirect to what changed", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if sc := e.wait(news.ID); sc.Verdict != "fail" {
+		t.Errorf("after banning examplevendor: verdict %q, want fail", sc.Verdict)
+	}
+	req, _ = http.NewRequest("GET", e.http.URL+resp.Header.Get("Location"), nil)
+	req.Header.Set("Cookie", cookie)
+	if resp, page := send(req); resp.StatusCode != 200 || !strings.Contains(page, "gov.example.news") {
+		t.Errorf("what changed: %d, lists the flipped package: %v", resp.StatusCode, strings.Contains(page, "gov.example.news"))
+	}
+	resp, _ = form("/policy/signatures/delete", url.Values{"name": {"examplevendor.yaml"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete signature file: %d, want 303", resp.StatusCode)
+	}
+	if sc := e.wait(news.ID); sc.Verdict != "pass" {
+		t.Errorf("after deleting the file: verdict %q, want pass", sc.Verdict)
 	}
 }
