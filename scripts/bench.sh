@@ -10,7 +10,8 @@
 # Prints a table per package and a "GOAL MISSED" line per missed goal
 # (sdkvet/unzip <= 0.5, peak RSS <= 256 MiB); exits 0 either way, non-zero
 # only when something fails to run. BENCH_PARTS="apk" or "ipa" runs one
-# part only (default: both).
+# part only (default: both). BENCH_PARTS="source" and "batch" run the parts
+# described above them below (not in the default).
 #
 # The IPA part runs sdkvet once more, untimed (BENCH_DIAG=0 skips it), to
 # split the cost between the sdkvet process and the go-macho children it
@@ -286,5 +287,73 @@ if [[ " $PARTS " == *" source "* ]]; then
 	if awk -v r="$ratio" -v g="$SRC_GOAL" 'BEGIN { exit !(r > g) }'; then
 		echo "GOAL MISSED: source: sdkvet/grep time ratio $ratio > $SRC_GOAL"
 	fi
+fi
+# Batch part (BENCH_PARTS=batch): a folder of BATCH_N packages (default
+# 200), copies of the sample packages that mkfixtures writes, without the
+# two deliberately hostile resource tables (hostile-table.apk,
+# greedy-table.apk) that run into the parser timeout. Times
+# `sdkvet scan --progress none -j 1` and `-j 2` over the folder in the same
+# run (RUNS runs each, median) and prints packages/s and the speed-up of two
+# workers over one. A scan of one package, timed the same way, is the fixed
+# cost of a run (start, signature compilation); the speed-up is also given
+# net of it, which is what a batch of thousands of packages approaches.
+if [[ " $PARTS " == *" batch "* ]]; then
+	BATCH=testdata/bench/batch
+	n=${BATCH_N:-200}
+	if [[ ${BENCH_REGEN:-0} == 1 || $(find "$BATCH" -maxdepth 1 -type f 2>/dev/null | wc -l) != "$n" ]]; then
+		echo "== generating $BATCH ($n packages)"
+		rm -rf "$BATCH"
+		mkdir -p "$BATCH"
+		go run ./internal/fixture/mkfixtures -out "$tmp/samples" >/dev/null
+		rm -f "$tmp/samples/hostile-table.apk" "$tmp/samples/greedy-table.apk"
+		mapfile -t samples < <(find "$tmp/samples" -maxdepth 1 -type f -printf '%f\n' | sort)
+		for ((i = 0; i < n; i++)); do
+			s=${samples[i % ${#samples[@]}]}
+			cp "$tmp/samples/$s" "$BATCH/$(printf '%04d' "$i")-$s"
+		done
+	fi
+	bytes=$(find "$BATCH" -maxdepth 1 -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+	find "$BATCH" -maxdepth 1 -type f -exec cat {} + >/dev/null # warm the page cache
+	declare -A batch_s
+	one=$(find "$BATCH" -maxdepth 1 -type f -name '*.apk' | sort | head -n1)
+	echo "== sdkvet scan $one, the fixed cost ($RUNS runs)"
+	times=()
+	for _ in $(seq "$RUNS"); do
+		t0=$(now)
+		bin/sdkvet scan --progress none -j 1 --allow-incomplete --format json -o /dev/null "$one" 2>/dev/null || true
+		t1=$(now)
+		times+=("$(elapsed "$t0" "$t1")")
+	done
+	echo "   ${times[*]} s"
+	fixed_s=$(median "${times[@]}")
+	for jobs in 1 2; do
+		echo "== sdkvet scan -j $jobs $BATCH ($RUNS runs)"
+		times=()
+		for _ in $(seq "$RUNS"); do
+			t0=$(now)
+			rc=0
+			bin/sdkvet scan --progress none -j "$jobs" --allow-incomplete --format json -o "$tmp/batch.json" "$BATCH" 2>/dev/null || rc=$?
+			t1=$(now)
+			if ((rc > 1)); then
+				echo "bench.sh: sdkvet scan -j $jobs exited with status $rc" >&2
+				exit 1
+			fi
+			times+=("$(elapsed "$t0" "$t1")")
+		done
+		echo "   ${times[*]} s"
+		batch_s[$jobs]=$(median "${times[@]}")
+	done
+	targets=$(grep -c '^      "path": ' "$tmp/batch.json" || true)
+	rate() { awk -v n="$n" -v t="$1" 'BEGIN { printf "%.1f", n / t }'; }
+	echo
+	printf '%-34s %s\n' "folder" "$BATCH"
+	printf '%-34s %s packages, %s KB (%s targets in the report)\n' "size" "$n" "$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1e3 }')" "$targets"
+	printf '%-34s %s\n' "cores" "$(nproc)"
+	printf '%-34s %s s (%s packages/s)\n' "-j 1, median of $RUNS" "${batch_s[1]}" "$(rate "${batch_s[1]}")"
+	printf '%-34s %s s (%s packages/s)\n' "-j 2, median of $RUNS" "${batch_s[2]}" "$(rate "${batch_s[2]}")"
+	printf '%-34s %s\n' "speed-up -j 2 / -j 1" "$(awk -v a="${batch_s[1]}" -v b="${batch_s[2]}" 'BEGIN { printf "%.2fx", a / b }')"
+	printf '%-34s %s s (one package, median of %s)\n' "fixed cost of a run" "$fixed_s" "$RUNS"
+	printf '%-34s %s\n' "speed-up net of the fixed cost" "$(awk -v a="${batch_s[1]}" -v b="${batch_s[2]}" -v f="$fixed_s" 'BEGIN { if (b > f) printf "%.2fx", (a - f) / (b - f); else print "n/a (runs too short)" }')"
+	echo
 fi
 exit 0

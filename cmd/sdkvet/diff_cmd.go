@@ -17,18 +17,30 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/baseline"
 	"github.com/sdkvet/sdkvet/scanner/report"
 	"github.com/sdkvet/sdkvet/scanner/report/reportdiff"
+	"github.com/sdkvet/sdkvet/scanner/report/sarifreport"
 )
 
 // maxReportSize bounds a saved JSON report read by diff.
 const maxReportSize = 512 << 20
 
-var diffFormats = map[string]func(io.Writer, *reportdiff.Diff) error{
-	"text": reportdiff.WriteText,
-	"json": reportdiff.WriteJSON,
-	"md":   reportdiff.WriteMarkdown,
+// diffFormats are the formats of 'sdkvet diff'; root is the directory
+// SARIF paths are made relative to.
+var diffFormats = map[string]func(w io.Writer, d *reportdiff.Diff, root string) error{
+	"text": plainDiff(reportdiff.WriteText),
+	"json": plainDiff(reportdiff.WriteJSON),
+	"md":   plainDiff(reportdiff.WriteMarkdown),
+	"html": plainDiff(reportdiff.WriteHTML),
+	"csv":  plainDiff(reportdiff.WriteCSV),
+	"sarif": func(w io.Writer, d *reportdiff.Diff, root string) error {
+		return reportdiff.WriteSARIF(w, d, sarifreport.Options{Root: root})
+	},
 }
 
-var diffFormatList = []string{"json", "md", "text"}
+var diffFormatList = []string{"csv", "html", "json", "md", "sarif", "text"}
+
+func plainDiff(f func(io.Writer, *reportdiff.Diff) error) func(io.Writer, *reportdiff.Diff, string) error {
+	return func(w io.Writer, d *reportdiff.Diff, _ string) error { return f(w, d) }
+}
 
 type diffFlags struct {
 	scanFlags
@@ -42,7 +54,10 @@ func newDiffCmd(g *globalFlags) *cobra.Command {
 		Long: `Compare two releases of an app. OLD and NEW are packages (scanned now)
 or JSON reports saved by 'sdkvet scan --format json'.
 
-Formats: text, json, md (repeatable; each takes the --output that follows it).
+Formats (repeatable; each takes the --output that follows it, or NAME=FILE):
+text, json, md, html (one self-contained page), csv (one row per change)
+and sarif (a SARIF 2.1.0 log of the findings the update adds, for code
+scanning).
 
 Exit codes: 0 the update adds nothing at or above --fail-on; 1 it adds an
 SDK or app at or above --fail-on (or of a --fail-on-vendor vendor) that no
@@ -83,9 +98,13 @@ func runDiff(ctx context.Context, g *globalFlags, f *diffFlags, args []string) e
 		sides[i] = r
 	}
 	d := reportdiff.Compute(sides[0], sides[1], env.failOn)
+	root, err := os.Getwd()
+	if err != nil {
+		root = ""
+	}
 	for _, s := range specs {
 		w := diffFormats[s.format]
-		if err := writeOne(s, func(out io.Writer, _ bool) error { return w(out, d) }, false, false); err != nil {
+		if err := writeOne(s, func(out io.Writer, _ bool) error { return w(out, d, root) }, false, false); err != nil {
 			return usage("%v", err)
 		}
 	}

@@ -398,3 +398,76 @@ func TestSARIFOfSourceTreeFromItsRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	p := func(n string) string { return filepath.Join(dir, n) }
+	r := sdkvet(t, "diff", "-f", "html="+p("d.html"), "-f", "csv="+p("d.csv"), "-f", "sarif="+p("d.sarif"), "-f", "json",
+		fx("clean.apk"), fx("wechat-share.apk"))
+	if r.code != 1 {
+		t.Fatalf("clean → wechat: exit %d, want 1 (the update adds a banned SDK): %s", r.code, r.stderr)
+	}
+	var d reportdiff.Diff
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || len(d.Violations) == 0 {
+		t.Fatalf("stdout is not the JSON diff with a violation: %v\n%s", err, r.stdout)
+	}
+	wechat := d.Violations[0]
+
+	// SARIF: exactly the added SDK and app findings, valid against the schema.
+	s := validSARIF(t, p("d.sarif"))
+	run := s["runs"].([]any)[0].(map[string]any)
+	results := run["results"].([]any)
+	if len(results) != len(d.SDKsAdded)+len(d.AppsAdded) || len(results) == 0 {
+		t.Errorf("%d SARIF results for %d added SDKs and %d added apps", len(results), len(d.SDKsAdded), len(d.AppsAdded))
+	}
+	found := false
+	for _, res := range results {
+		m := res.(map[string]any)
+		if m["baselineState"] != "new" {
+			t.Errorf("result %v: baselineState %v", m["ruleId"], m["baselineState"])
+		}
+		found = found || m["ruleId"] == wechat.Rule
+	}
+	if !found {
+		t.Errorf("no SARIF result for %s", wechat.Rule)
+	}
+
+	// HTML: the failing banner and the SDK.
+	page, err := os.ReadFile(p("d.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"verdict-fail", "The update adds <strong>", wechat.Name, "default-src 'none'"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+
+	// CSV: a row for the added SDK and one for the removed permission.
+	f, _ := os.Open(p("d.csv"))
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("csv: %d rows (%v)", len(rows), err)
+	}
+	var sdkRow, permRow bool
+	for _, row := range rows[1:] {
+		sdkRow = sdkRow || row[0] == "added" && row[1] == "sdk" && row[3] == wechat.Name && row[2] == fx("wechat-share.apk")
+		permRow = permRow || row[0] == "removed" && row[1] == "permission" && row[3] == "android.permission.INTERNET"
+	}
+	if !sdkRow || !permRow {
+		t.Errorf("csv lacks the added SDK (%v) or the removed permission (%v): %q", sdkRow, permRow, rows)
+	}
+
+	// The reverse update removes the SDK: exit 0 and a SARIF log with no result.
+	r = sdkvet(t, "diff", "-f", "sarif="+p("r.sarif"), "-f", "html="+p("r.html"), fx("wechat-share.apk"), fx("clean.apk"))
+	if r.code != 0 {
+		t.Fatalf("wechat → clean: exit %d %s", r.code, r.stderr)
+	}
+	if res := validSARIF(t, p("r.sarif"))["runs"].([]any)[0].(map[string]any)["results"].([]any); len(res) != 0 {
+		t.Errorf("%d SARIF results for an update that adds nothing", len(res))
+	}
+	if page, _ := os.ReadFile(p("r.html")); !strings.Contains(string(page), "verdict-pass") {
+		t.Error("html of a harmless update is not the passing page")
+	}
+}

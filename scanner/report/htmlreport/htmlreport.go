@@ -31,13 +31,24 @@ var css string
 //go:embed report.html.tmpl
 var pageTemplate string
 
+// ContentSecurityPolicy is the policy a self-contained page declares: no
+// fetch, no script, no frame; only the inline stylesheet and data: images.
+const ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+// CSPMeta returns the <meta> element that applies ContentSecurityPolicy,
+// for the <head> of a self-contained page built with html/template.
+func CSPMeta() template.HTML {
+	return template.HTML(`<meta http-equiv="Content-Security-Policy" content="` + ContentSecurityPolicy + `">`)
+}
+
 // CSS returns the stylesheet of the report, every rule scoped under
 // .sdkvet-report.
 func CSS() string { return css }
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"upper": strings.ToUpper,
-	"css":   func() template.CSS { return template.CSS(css) },
+	"upper":   strings.ToUpper,
+	"css":     func() template.CSS { return template.CSS(css) },
+	"cspMeta": CSPMeta,
 }).Parse(pageTemplate))
 
 // Write renders r as a complete HTML document.

@@ -69,12 +69,17 @@ type Diff struct {
 	// Violations are added SDKs and apps at or above FailOn that no
 	// exception covers: the update brings in something the policy bans.
 	Violations []Item `json:"violations"`
+
+	// The compared reports, for the writers that need more than the lists
+	// (CSV targets, the SARIF log of added findings). Nil in a Diff decoded
+	// from JSON.
+	old, new *report.Report
 }
 
 // Compute compares old with new; failOn is the severity from which an
 // added SDK or app is a violation.
 func Compute(old, new *report.Report, failOn policy.Severity) *Diff {
-	d := &Diff{Old: side(old), New: side(new), FailOn: failOn.String()}
+	d := &Diff{Old: side(old), New: side(new), FailOn: failOn.String(), old: old, new: new}
 	oi, ni := items(old), items(new)
 	for k, it := range ni {
 		if _, ok := oi[k]; ok {
@@ -149,7 +154,7 @@ func items(r *report.Report) map[string]Item {
 				name = f.App
 			}
 			it := Item{Rule: f.Rule, Kind: f.Kind, Name: name, Vendor: f.Vendor, Severity: f.Severity, Suppressed: f.Suppressed()}
-			key := f.Kind + "\x00" + f.Rule
+			key := itemKey(f.Kind, f.Rule)
 			if prev, ok := out[key]; ok {
 				// The same SDK in several parts: it counts unless every part is suppressed.
 				it.Suppressed = prev.Suppressed && it.Suppressed
@@ -165,23 +170,31 @@ func endpoints(r *report.Report) map[string]Endpoint {
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
 			for _, e := range f.Evidence {
-				h := ""
-				switch e.Type {
-				case "domain":
-					h = e.Value
-				case "url":
-					if u, err := url.Parse(e.Value); err == nil {
-						h = u.Hostname()
-					}
-				}
-				h = strings.ToLower(strings.TrimSuffix(h, "."))
-				if h != "" {
+				if h := evidenceHost(e); h != "" {
 					out[h] = Endpoint{Host: h, Owner: f.Vendor}
 				}
 			}
 		}
 	}
 	return out
+}
+
+// itemKey identifies an SDK or app finding across reports.
+func itemKey(kind, rule string) string { return kind + "\x00" + rule }
+
+// evidenceHost returns the host a domain or URL evidence names, lower
+// case without a final dot, or "".
+func evidenceHost(e report.Evidence) string {
+	h := ""
+	switch e.Type {
+	case "domain":
+		h = e.Value
+	case "url":
+		if u, err := url.Parse(e.Value); err == nil {
+			h = u.Hostname()
+		}
+	}
+	return strings.ToLower(strings.TrimSuffix(h, "."))
 }
 
 func permissions(r *report.Report) map[string]bool {
