@@ -15,6 +15,7 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/report"
 	"github.com/sdkvet/sdkvet/scanner/report/pdfreport"
 	"github.com/sdkvet/sdkvet/scanner/report/reportdiff"
+	"github.com/sdkvet/sdkvet/scanner/report/sarifreport/sariftest"
 )
 
 // sdkvetIn runs the binary in dir (for the .sdkvet.yaml lookup).
@@ -35,23 +36,6 @@ func sdkvetIn(t *testing.T, dir string, args ...string) result {
 	return r
 }
 
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	data, err := os.ReadFile("../../scanner/report/sarifreport/testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("sarif.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	return c.MustCompile("sarif.json")
-}
-
 func validSARIF(t *testing.T, path string) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -62,7 +46,7 @@ func validSARIF(t *testing.T, path string) map[string]any {
 	if err != nil {
 		t.Fatalf("%s is not JSON: %v", path, err)
 	}
-	if err := sarifSchema(t).Validate(doc); err != nil {
+	if err := sariftest.Schema(t).Validate(doc); err != nil {
 		t.Fatalf("%s is not valid SARIF 2.1.0: %v", path, err)
 	}
 	var m map[string]any

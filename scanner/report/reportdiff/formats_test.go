@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/report/reportdiff"
 	"github.com/sdkvet/sdkvet/scanner/report/reporttest"
 	"github.com/sdkvet/sdkvet/scanner/report/sarifreport"
+	"github.com/sdkvet/sdkvet/scanner/report/sarifreport/sariftest"
 )
 
 // hostilePair is pair() with attacker-controlled text in the added SDK's
@@ -192,23 +192,6 @@ func TestHostileCSVCellsAreNotFormulas(t *testing.T) {
 	}
 }
 
-func sarifSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	data, err := os.ReadFile("../sarifreport/testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("sarif.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	return c.MustCompile("sarif.json")
-}
-
 type sarifLog struct {
 	Runs []struct {
 		Tool struct {
@@ -239,7 +222,7 @@ func writeSARIF(t *testing.T, d *reportdiff.Diff) sarifLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sarifSchema(t).Validate(doc); err != nil {
+	if err := sariftest.Schema(t).Validate(doc); err != nil {
 		t.Fatalf("not valid SARIF 2.1.0: %v\n%s", err, buf.String())
 	}
 	var l sarifLog

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/sdkvet/sdkvet/scanner/report"
 	"github.com/sdkvet/sdkvet/scanner/report/reporttest"
 	"github.com/sdkvet/sdkvet/scanner/report/sarifreport"
+	"github.com/sdkvet/sdkvet/scanner/report/sarifreport/sariftest"
 )
 
 // sarifLog is the part of a SARIF log the tests read.
@@ -75,24 +75,6 @@ type location struct {
 	} `json:"logicalLocations"`
 }
 
-func schema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	data, err := os.ReadFile("testdata/sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	return c.MustCompile("sarif-schema-2.1.0.json")
-}
-
 func render(t *testing.T) (string, sarifLog) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -103,7 +85,7 @@ func render(t *testing.T) (string, sarifLog) {
 	if err != nil {
 		t.Fatalf("output is not JSON: %v", err)
 	}
-	if err := schema(t).Validate(doc); err != nil {
+	if err := sariftest.Schema(t).Validate(doc); err != nil {
 		t.Fatalf("output does not match the SARIF 2.1.0 schema: %v\n%s", err, buf.String())
 	}
 	var log sarifLog
@@ -116,7 +98,7 @@ func render(t *testing.T) (string, sarifLog) {
 func TestSchemaRejectsBrokenLog(t *testing.T) {
 	// The schema check is real: a log missing its version fails it.
 	doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"runs": []}`))
-	if err := schema(t).Validate(doc); err == nil {
+	if err := sariftest.Schema(t).Validate(doc); err == nil {
 		t.Fatal("a log without version passed the schema")
 	}
 }
@@ -241,7 +223,7 @@ func renderReport(t *testing.T, r *report.Report, o sarifreport.Options) (string
 	if err != nil {
 		t.Fatalf("output is not JSON: %v", err)
 	}
-	if err := schema(t).Validate(doc); err != nil {
+	if err := sariftest.Schema(t).Validate(doc); err != nil {
 		t.Fatalf("output does not match the SARIF 2.1.0 schema: %v\n%s", err, buf.String())
 	}
 	var log sarifLog
@@ -442,7 +424,7 @@ func TestCleanReportIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema(t).Validate(doc); err != nil {
+	if err := sariftest.Schema(t).Validate(doc); err != nil {
 		t.Fatal(err)
 	}
 	// GitHub needs "results" present even when empty.
