@@ -77,6 +77,8 @@ FUZZ_TARGETS := \
 	./scanner/berguard:FuzzCheck \
 	./scanner/walk:FuzzLibdeflate \
 	./scanner/baseline:FuzzParse \
+	./scanner/policy:FuzzParse \
+	./signatures:FuzzLoadSource:1000x \
 	./server/web:FuzzParseFilter \
 	./server/web:FuzzSafeNext \
 	./scanner/tokens:FuzzLex \
