@@ -209,6 +209,7 @@ func TestAPIFlow(t *testing.T) {
 	}
 	loginFlow(t, e)
 	signatureFlow(t, e)
+	tokenFlow(t, e)
 
 	// Every described operation was exercised, and every route is described.
 	doc, _ := openAPIDoc()

@@ -83,6 +83,7 @@ func TestAuthOnEveryRoute(t *testing.T) {
 		{"GET", "/api/v1/scans/" + id}, {"DELETE", "/api/v1/scans/" + id}, {"GET", "/api/v1/scans/" + id + "/report"},
 		{"GET", "/api/v1/policy"}, {"PUT", "/api/v1/policy"}, {"GET", "/api/v1/packs"}, {"PUT", "/api/v1/packs/baidu"},
 		{"POST", "/api/v1/reevaluate"}, {"GET", "/api/v1/versions"}, {"GET", "/api/v1/versions/1/changes"}, {"GET", "/api/v1/audit"},
+		{"GET", "/api/v1/tokens"}, {"DELETE", "/api/v1/tokens/" + id},
 	} {
 		resp, _ := e.do("", r.method, r.path, nil, "")
 		if resp.StatusCode != 401 {

@@ -198,6 +198,7 @@ type scanJSON struct {
 	Label     string `json:"label"`
 	Attempts  int    `json:"attempts"`
 	Duplicate *bool  `json:"duplicate"`
+	Retried   *bool  `json:"retried"`
 	Findings  []struct {
 		Rule     string `json:"rule"`
 		VendorID string `json:"vendor_id"`

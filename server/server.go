@@ -61,6 +61,9 @@ type Config struct {
 	Log *logrus.Logger
 	// OnScanDone, when set, is called after each scan ends (tests).
 	OnScanDone func(sc store.Scan, status string, elapsed time.Duration)
+	// BeforeScan, when set, runs before each scan; its error fails the
+	// scan (tests).
+	BeforeScan func(ctx context.Context, sc store.Scan) error
 }
 
 // Default rate limits per token or user, and per address before login.
@@ -117,7 +120,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.Service, err = vetting.New(ctx, vetting.Config{Store: st, Blobs: bl, Judge: cfg.Judge, Workers: cfg.Workers,
-		MaxUpload: cfg.MaxUpload, Log: cfg.Log, ScanDelay: cfg.ScanDelay, OnScanDone: onDone, OnRejudge: s.metrics.rejudged})
+		MaxUpload: cfg.MaxUpload, Log: cfg.Log, ScanDelay: cfg.ScanDelay, OnScanDone: onDone, OnRejudge: s.metrics.rejudged, BeforeScan: cfg.BeforeScan})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -26,6 +29,7 @@ import (
 	"github.com/sdkvet/sdkvet/server/auth"
 	"github.com/sdkvet/sdkvet/server/judge"
 	"github.com/sdkvet/sdkvet/server/store"
+	"github.com/sdkvet/sdkvet/server/vetting"
 )
 
 // storeFlags select the service's data directory and database.
@@ -210,7 +214,7 @@ func newUserCmd() *cobra.Command {
 	}
 	sf.register(add)
 	add.Flags().StringVar(&role, "role", "", "admin, reviewer or viewer (required)")
-	cmd.AddCommand(add)
+	cmd.AddCommand(add, newUserPasswdCmd())
 	return cmd
 }
 
@@ -236,7 +240,7 @@ func newTokenCmd() *cobra.Command {
 			}
 			defer st.Close()
 			tok, hash := auth.NewToken()
-			if err := st.CreateToken(c.Context(), store.Token{ID: hash[:16], Name: name, Role: role, Hash: hash, CreatedAt: time.Now()}); err != nil {
+			if err := st.CreateToken(c.Context(), store.Token{ID: newTokenID(), Name: name, Role: role, Hash: hash, CreatedAt: time.Now()}); err != nil {
 				return usage("%v", err)
 			}
 			fmt.Fprintln(c.OutOrStdout(), tok)
@@ -245,8 +249,163 @@ func newTokenCmd() *cobra.Command {
 	}
 	sf.register(create)
 	create.Flags().StringVar(&role, "role", "", "admin, reviewer or viewer (required)")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, newTokenListCmd(), newTokenRevokeCmd())
 	return cmd
+}
+
+// newTokenID is a token's public id: random, unrelated to the token or
+// its hash.
+func newTokenID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// cliActor names the command line in the audit log.
+const cliActor = "cli"
+
+// audit records a change made from the command line.
+func audit(ctx context.Context, st store.Store, e func(version int64) store.AuditEntry) error {
+	var version int64
+	if cur, err := st.CurrentSettings(ctx); err == nil {
+		version = cur.Version
+	}
+	if _, err := st.AddAudit(ctx, e(version)); err != nil {
+		return usage("%v", err)
+	}
+	return nil
+}
+
+func newTokenListCmd() *cobra.Command {
+	var sf storeFlags
+	list := &cobra.Command{
+		Use:   "list --data DIR",
+		Short: "List the API tokens: id, name, role, when created and last used (never the secret)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			st, err := sf.open(c.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ts, err := st.ListTokens(c.Context())
+			if err != nil {
+				return usage("%v", err)
+			}
+			tw := tabwriter.NewWriter(c.OutOrStdout(), 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tLAST USED")
+			for _, t := range ts {
+				used := "never"
+				if !t.LastUsedAt.IsZero() {
+					used = t.LastUsedAt.Local().Format(time.DateTime)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Local().Format(time.DateTime), used)
+			}
+			return tw.Flush()
+		},
+	}
+	sf.register(list)
+	return list
+}
+
+func newTokenRevokeCmd() *cobra.Command {
+	var sf storeFlags
+	revoke := &cobra.Command{
+		Use:   "revoke ID|NAME --data DIR",
+		Short: "Revoke an API token by id, or by name when one token has it; refused from the next request on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ts, err := st.ListTokens(ctx)
+			if err != nil {
+				return usage("%v", err)
+			}
+			id, err := pickToken(ts, args[0])
+			if err != nil {
+				return err
+			}
+			t, err := st.DeleteToken(ctx, id)
+			if err != nil {
+				return usage("%v", err)
+			}
+			if err := audit(ctx, st, func(v int64) store.AuditEntry { return vetting.RevokeAudit(t, cliActor, time.Now(), v) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "revoked token %s (id %s, %s)\n", t.Name, t.ID, t.Role)
+			return nil
+		},
+	}
+	sf.register(revoke)
+	return revoke
+}
+
+// pickToken finds the token an argument names: an id first, else the one
+// token of that name.
+func pickToken(ts []store.Token, arg string) (string, error) {
+	var ids []string
+	for _, t := range ts {
+		if t.ID == arg {
+			return t.ID, nil
+		}
+		if t.Name == arg {
+			ids = append(ids, t.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", usage("no token has the id or name %q (see 'sdkvet token list')", arg)
+	case 1:
+		return ids[0], nil
+	}
+	return "", usage("%d tokens are named %q (ids %s); revoke one by its id", len(ids), arg, strings.Join(ids, ", "))
+}
+
+func newUserPasswdCmd() *cobra.Command {
+	var sf storeFlags
+	passwd := &cobra.Command{
+		Use:   "passwd NAME --data DIR",
+		Short: "Change a user's password (from standard input, or prompted for twice) and end the user's sessions",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			name := args[0]
+			if !validName(name) {
+				return usage("user name %q: use 1 to 64 letters, digits, '.', '_', '-' or '@'", name)
+			}
+			ctx := c.Context()
+			st, err := sf.open(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, err := st.GetUser(ctx, name); err != nil {
+				return usage("user %s: %v", name, err)
+			}
+			pw, err := readPassword(c.InOrStdin(), c.ErrOrStderr())
+			if err != nil {
+				return usage("%v", err)
+			}
+			hash, err := auth.HashPassword(pw)
+			if err != nil {
+				return usage("%v", err)
+			}
+			n, err := st.SetPassword(ctx, name, hash)
+			if err != nil {
+				return usage("%v", err)
+			}
+			if err := audit(ctx, st, func(v int64) store.AuditEntry { return vetting.PasswordAudit(name, cliActor, n, time.Now(), v) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "changed the password of %s; %d sessions ended\n", name, n)
+			return nil
+		},
+	}
+	sf.register(passwd)
+	return passwd
 }
 
 // loopback reports whether a listener's address is a loopback address.

@@ -70,6 +70,8 @@ func (a *API) Routes() []Route {
 		{"GET", "/api/v1/versions", auth.Viewer, a.listVersions, false},
 		{"GET", "/api/v1/versions/{version}/changes", auth.Viewer, a.changes, false},
 		{"GET", "/api/v1/audit", auth.Viewer, a.audit, false},
+		{"GET", "/api/v1/tokens", auth.Admin, a.listTokens, false},
+		{"DELETE", "/api/v1/tokens/{id}", auth.Admin, a.revokeToken, false},
 	}
 }
 
@@ -142,6 +144,7 @@ type Scan struct {
 	SettingsVersion int64          `json:"settings_version"`
 	Findings        []Finding      `json:"findings,omitempty"`
 	Duplicate       *bool          `json:"duplicate,omitempty"`
+	Retried         *bool          `json:"retried,omitempty"`
 	Links           map[string]any `json:"links"`
 }
 
@@ -277,16 +280,22 @@ func (a *API) createScan(w http.ResponseWriter, r *http.Request) {
 	} else {
 		body = r.Body
 	}
-	sc, created, err := a.Svc.Upload(r.Context(), body, name, principal(r).Name)
+	sc, outcome, err := a.Svc.Upload(r.Context(), body, name, principal(r).Name)
 	if err != nil {
 		fail(w, err)
 		return
 	}
 	out := ToScan(sc)
-	dup := !created
+	// A failed scan queued again by this upload is a duplicate (no new
+	// scan) that was accepted for scanning (202).
+	dup := outcome != vetting.Created
 	out.Duplicate = &dup
 	code := http.StatusAccepted
-	if !created {
+	switch outcome {
+	case vetting.Retried:
+		retried := true
+		out.Retried = &retried
+	case vetting.Existing:
 		code = http.StatusOK
 	}
 	w.Header().Set("Location", "/api/v1/scans/"+sc.ID)

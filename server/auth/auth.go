@@ -187,6 +187,13 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Principal, error) {
 		if err != nil {
 			return nil, ErrUnauthenticated
 		}
+		// Every request looks the token up in the store (no cache), so a
+		// revoked token is refused on the very next request.
+		if now := a.now(); now.Sub(t.LastUsedAt) >= store.TokenUseInterval {
+			if err := a.Store.TouchToken(ctx, t.ID, now); err != nil {
+				return nil, err
+			}
+		}
 		return &Principal{Name: "token:" + t.Name, Key: "token-id:" + t.ID, Role: role}, nil
 	}
 	c, err := r.Cookie(CookieName)

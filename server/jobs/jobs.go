@@ -38,6 +38,9 @@ type Pool struct {
 	// Delay holds each scan back before it starts (tests of a restart
 	// mid-scan use it).
 	Delay time.Duration
+	// BeforeScan, when set, runs before each scan; an error it returns
+	// fails the scan with that message (tests use it to make a scan fail).
+	BeforeScan func(ctx context.Context, sc store.Scan) error
 
 	wake chan struct{}
 	wg   sync.WaitGroup
@@ -148,6 +151,11 @@ func (p *Pool) run(ctx context.Context, sc store.Scan) {
 }
 
 func (p *Pool) scan(ctx context.Context, sc store.Scan) error {
+	if p.BeforeScan != nil {
+		if err := p.BeforeScan(ctx, sc); err != nil {
+			return err
+		}
+	}
 	path, err := p.Blobs.Path(sc.SHA256)
 	if err != nil {
 		return fmt.Errorf("package file: %w", err)

@@ -391,6 +391,23 @@ func (s *sqlStore) FailScan(ctx context.Context, id, msg string, now time.Time) 
 	return nil
 }
 
+func (s *sqlStore) RetryScan(ctx context.Context, id string) (Scan, bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE scans SET status = ?, error = '', started_at = 0, finished_at = 0 WHERE id = ? AND status = ?`),
+		StatusQueued, id, StatusFailed)
+	if err != nil {
+		return Scan{}, false, fmt.Errorf("retry scan %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return Scan{}, false, fmt.Errorf("retry scan %s: %w", id, err)
+	}
+	sc, err := s.GetScan(ctx, id)
+	if err != nil {
+		return sc, false, fmt.Errorf("retry scan %s: %w", id, err)
+	}
+	return sc, n == 1, nil
+}
+
 func (s *sqlStore) GetExtract(ctx context.Context, id string) ([]byte, error) {
 	var data []byte
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT data FROM extracts WHERE scan_id = ?`), id).Scan(&data)
@@ -504,21 +521,92 @@ func (s *sqlStore) GetUser(ctx context.Context, name string) (User, error) {
 	return u, err
 }
 
-func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
-	return s.insert(ctx, "token "+t.Name, `INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.ID, t.Name, t.Role, t.Hash, micros(t.CreatedAt))
+func (s *sqlStore) SetPassword(ctx context.Context, name, passwordHash string) (int, error) {
+	var ended int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE name = ?`), passwordHash, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNotFound
+		}
+		if res, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_name = ?`), name); err != nil {
+			return err
+		}
+		ended, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("set password of %s: %w", name, err)
+	}
+	return int(ended), nil
 }
 
-func (s *sqlStore) TokenByHash(ctx context.Context, hash string) (Token, error) {
+func (s *sqlStore) CreateToken(ctx context.Context, t Token) error {
+	return s.insert(ctx, "token "+t.Name, `INSERT INTO tokens (id, name, role, hash, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Name, t.Role, t.Hash, micros(t.CreatedAt), micros(t.LastUsedAt))
+}
+
+const tokenCols = `id, name, role, hash, created_at, last_used_at`
+
+func tokenRow(r rowScanner) (Token, error) {
 	var t Token
-	var created int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, name, role, hash, created_at FROM tokens WHERE hash = ?`), hash).
-		Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created)
+	var created, used int64
+	err := r.Scan(&t.ID, &t.Name, &t.Role, &t.Hash, &created, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
-	t.CreatedAt = fromMicros(created)
+	t.CreatedAt, t.LastUsedAt = fromMicros(created), fromMicros(used)
 	return t, err
+}
+
+func (s *sqlStore) TokenByHash(ctx context.Context, hash string) (Token, error) {
+	return tokenRow(s.db.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE hash = ?`), hash))
+}
+
+func (s *sqlStore) ListTokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		t, err := tokenRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		t.Hash = ""
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) DeleteToken(ctx context.Context, id string) (Token, error) {
+	var t Token
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = tokenRow(tx.QueryRowContext(ctx, s.q(`SELECT `+tokenCols+` FROM tokens WHERE id = ?`), id))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM tokens WHERE id = ?`), id)
+		return err
+	})
+	t.Hash = ""
+	if err != nil {
+		return Token{}, fmt.Errorf("delete token %s: %w", id, err)
+	}
+	return t, nil
+}
+
+func (s *sqlStore) TouchToken(ctx context.Context, id string, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`UPDATE tokens SET last_used_at = ? WHERE id = ? AND last_used_at < ?`),
+		micros(now), id, micros(now.Add(-TokenUseInterval))); err != nil {
+		return fmt.Errorf("record use of token %s: %w", id, err)
+	}
+	return nil
 }
 
 func (s *sqlStore) CreateSession(ctx context.Context, se Session) error {

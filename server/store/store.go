@@ -120,12 +120,22 @@ type User struct {
 
 // Token is an API token; only its SHA-256 is stored.
 type Token struct {
-	ID        string
-	Name      string
-	Role      string
+	ID   string
+	Name string
+	Role string
+	// Hash is the token's SHA-256; ListTokens and DeleteToken leave it
+	// empty.
 	Hash      string
 	CreatedAt time.Time
+	// LastUsedAt is when the token last authenticated a request (zero:
+	// never), updated at most once a minute (TokenUseInterval).
+	LastUsedAt time.Time
 }
+
+// TokenUseInterval is how stale a token's LastUsedAt may get: a request
+// records its use only when the stored time is older, so a busy token does
+// not write to the store on every request.
+const TokenUseInterval = time.Minute
 
 // Session is a logged-in page session; only its id's SHA-256 is stored.
 type Session struct {
@@ -203,6 +213,10 @@ type Store interface {
 	RequeueRunning(ctx context.Context, maxAttempts int) (requeued int, err error)
 	FinishScan(ctx context.Context, id string, r Result, now time.Time) error
 	FailScan(ctx context.Context, id, msg string, now time.Time) error
+	// RetryScan puts a failed scan back in the queue (same id, error and
+	// start/finish times cleared, attempts kept). ok is false, and the
+	// scan is returned unchanged, when it is not failed.
+	RetryScan(ctx context.Context, id string) (s Scan, ok bool, err error)
 	GetExtract(ctx context.Context, id string) ([]byte, error)
 	// Extracts returns up to limit finished scans with an id after
 	// afterID whose judged version is below version, in id order.
@@ -215,8 +229,20 @@ type Store interface {
 
 	CreateUser(ctx context.Context, u User) error
 	GetUser(ctx context.Context, name string) (User, error)
+	// SetPassword replaces a user's password hash and ends every session
+	// of that user, in one transaction; it returns how many sessions
+	// ended, or ErrNotFound.
+	SetPassword(ctx context.Context, name, passwordHash string) (sessionsEnded int, err error)
 	CreateToken(ctx context.Context, t Token) error
 	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// ListTokens returns every token, oldest first, without its hash.
+	ListTokens(ctx context.Context) ([]Token, error)
+	// DeleteToken removes a token (revokes it) and returns it without
+	// its hash, or ErrNotFound.
+	DeleteToken(ctx context.Context, id string) (Token, error)
+	// TouchToken records that a token was used at now, unless its stored
+	// last use is within TokenUseInterval of now.
+	TouchToken(ctx context.Context, id string, now time.Time) error
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, hash string) error

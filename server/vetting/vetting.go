@@ -57,6 +57,9 @@ type Config struct {
 	OnScanDone func(sc store.Scan, status string, elapsed time.Duration)
 	// OnRejudge, when set, is called after each re-judgement pass.
 	OnRejudge func(judge.Stats)
+	// BeforeScan, when set, runs before each scan; its error fails the
+	// scan (tests).
+	BeforeScan func(ctx context.Context, sc store.Scan) error
 }
 
 // Service is the vetting service.
@@ -105,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 func (s *Service) Start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.pool = &jobs.Pool{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Engine: s.Engine, Workers: s.cfg.Workers,
-		Log: s.cfg.Log, OnDone: s.cfg.OnScanDone, Delay: s.cfg.ScanDelay}
+		Log: s.cfg.Log, OnDone: s.cfg.OnScanDone, Delay: s.cfg.ScanDelay, BeforeScan: s.cfg.BeforeScan}
 	if err := s.pool.Start(ctx); err != nil {
 		s.cancel()
 		return err
@@ -174,36 +177,69 @@ func CleanFilename(name string) string {
 	return name
 }
 
+// UploadOutcome says what an upload did.
+type UploadOutcome int
+
+// Upload outcomes.
+const (
+	// Created: a new scan was queued.
+	Created UploadOutcome = iota
+	// Retried: the package had a failed scan, which was queued again
+	// (same id, error cleared, attempts kept).
+	Retried
+	// Existing: the package has a scan that is queued, running or done;
+	// it is returned as it is.
+	Existing
+)
+
 // Upload streams a package to the blob store and queues its scan. When a
-// package with the same SHA-256 was uploaded before, it returns that scan
-// and created=false.
-func (s *Service) Upload(ctx context.Context, r io.Reader, filename, actor string) (store.Scan, bool, error) {
+// package with the same SHA-256 was uploaded before, it returns that scan:
+// queued again if it had failed (Retried), else as it is (Existing).
+func (s *Service) Upload(ctx context.Context, r io.Reader, filename, actor string) (store.Scan, UploadOutcome, error) {
 	staged, err := s.cfg.Blobs.Stage(r, s.cfg.MaxUpload)
 	if err != nil {
-		return store.Scan{}, false, err
+		return store.Scan{}, Existing, err
 	}
 	if staged.Size == 0 {
 		staged.Discard()
-		return store.Scan{}, false, fmt.Errorf("%w: empty upload", ErrBadRequest)
+		return store.Scan{}, Existing, fmt.Errorf("%w: empty upload", ErrBadRequest)
 	}
 	// The blob and the row that names it appear together, so a delete of
-	// the same package cannot remove the file between the two.
+	// the same package cannot remove the file between the two. The blob
+	// is committed again for a retry: a package file lost since the first
+	// upload is put back.
 	s.blobMu.Lock()
 	err = staged.Commit()
 	var sc store.Scan
-	var created bool
+	outcome := Existing
 	if err == nil {
+		var created bool
 		sc, created, err = s.cfg.Store.CreateScan(ctx, store.Scan{ID: newID(), SHA256: staged.SHA256, Filename: CleanFilename(filename),
 			Size: staged.Size, UploadedBy: actor, CreatedAt: time.Now()})
+		switch {
+		case err != nil:
+		case created:
+			outcome = Created
+		case sc.Status == store.StatusFailed:
+			// Of two uploads retrying at once, one queues the scan; the
+			// other gets it queued, as Existing.
+			var retried bool
+			if sc, retried, err = s.cfg.Store.RetryScan(ctx, sc.ID); err == nil && retried {
+				outcome = Retried
+			}
+		}
 	}
 	s.blobMu.Unlock()
 	if err != nil {
-		return sc, false, err
+		return sc, Existing, err
 	}
-	if created && s.pool != nil {
+	if outcome == Retried {
+		s.cfg.Log.WithFields(logrus.Fields{"scan": sc.ID, "attempts": sc.Attempts}).Info("failed scan queued again by a new upload")
+	}
+	if outcome != Existing && s.pool != nil {
 		s.pool.Notify() // before Start, the queue is read when it starts
 	}
-	return sc, created, nil
+	return sc, outcome, nil
 }
 
 // Scan returns one scan.

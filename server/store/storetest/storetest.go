@@ -27,6 +27,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Rejudge", testRejudge},
 		{"Delete", testDelete},
 		{"Auth", testAuth},
+		{"Tokens", testTokens},
+		{"SetPassword", testSetPassword},
+		{"RetryFailed", testRetryFailed},
 		{"SettingsAndAudit", testSettingsAndAudit},
 	}
 	for _, tc := range tests {
@@ -360,5 +363,137 @@ func testSettingsAndAudit(t *testing.T, s store.Store) {
 	log, err := s.ListAudit(ctx, 10)
 	if err != nil || len(log) != 2 || log[0].Action != "packs.enable" || log[0].Flipped != 4 || !log[1].At.Equal(t0) {
 		t.Fatalf("audit = %+v, %v", log, err)
+	}
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i, tok := range []store.Token{
+		{ID: "t2", Name: "ci", Role: "reviewer", Hash: "h2", CreatedAt: t0.Add(time.Minute)},
+		{ID: "t1", Name: "ci", Role: "viewer", Hash: "h1", CreatedAt: t0},
+		{ID: "t3", Name: "ops", Role: "admin", Hash: "h3", CreatedAt: t0.Add(2 * time.Minute)},
+	} {
+		if err := s.CreateToken(ctx, tok); err != nil {
+			t.Fatalf("token %d: %v", i, err)
+		}
+	}
+	list, err := s.ListTokens(ctx)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("list tokens = %+v, %v", list, err)
+	}
+	for i, want := range []string{"t1", "t2", "t3"} {
+		if list[i].ID != want || list[i].Hash != "" || !list[i].LastUsedAt.IsZero() {
+			t.Errorf("token %d = %+v, want id %s, no hash, never used", i, list[i], want)
+		}
+	}
+	if list[1].Name != "ci" || list[1].Role != "reviewer" || !list[1].CreatedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("token t2 = %+v", list[1])
+	}
+
+	// Use is recorded, but not again within TokenUseInterval.
+	used := t0.Add(time.Hour)
+	if err := s.TouchToken(ctx, "t2", used); err != nil {
+		t.Fatal(err)
+	}
+	s.TouchToken(ctx, "t2", used.Add(store.TokenUseInterval/2))
+	if got, _ := s.TokenByHash(ctx, "h2"); !got.LastUsedAt.Equal(used) {
+		t.Errorf("last used = %v, want %v", got.LastUsedAt, used)
+	}
+	later := used.Add(2 * store.TokenUseInterval)
+	s.TouchToken(ctx, "t2", later)
+	if got, _ := s.TokenByHash(ctx, "h2"); !got.LastUsedAt.Equal(later) {
+		t.Errorf("last used after the interval = %v, want %v", got.LastUsedAt, later)
+	}
+
+	del, err := s.DeleteToken(ctx, "t2")
+	if err != nil || del.ID != "t2" || del.Name != "ci" || del.Role != "reviewer" || del.Hash != "" {
+		t.Fatalf("delete token = %+v, %v", del, err)
+	}
+	if _, err := s.TokenByHash(ctx, "h2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoked token still authenticates: %v", err)
+	}
+	if _, err := s.DeleteToken(ctx, "t2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v, want ErrNotFound", err)
+	}
+	if got, err := s.TokenByHash(ctx, "h1"); err != nil || got.ID != "t1" {
+		t.Errorf("the other token of the same name: %+v, %v", got, err)
+	}
+	if list, _ := s.ListTokens(ctx); len(list) != 2 || list[0].ID != "t1" || list[1].ID != "t3" {
+		t.Errorf("tokens after revoking t2 = %+v", list)
+	}
+}
+
+func testSetPassword(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, name := range []string{"ada", "bob"} {
+		if err := s.CreateUser(ctx, store.User{Name: name, Role: "admin", PasswordHash: "old-" + name, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, se := range []store.Session{
+		{Hash: "a1", UserName: "ada", CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{Hash: "a2", UserName: "ada", CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{Hash: "b1", UserName: "bob", CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+	} {
+		if err := s.CreateSession(ctx, se); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.SetPassword(ctx, "ada", "new-ada")
+	if err != nil || n != 2 {
+		t.Fatalf("set password = %d, %v; want 2 sessions ended", n, err)
+	}
+	if u, _ := s.GetUser(ctx, "ada"); u.PasswordHash != "new-ada" {
+		t.Errorf("password hash = %q", u.PasswordHash)
+	}
+	for _, h := range []string{"a1", "a2"} {
+		if _, err := s.SessionByHash(ctx, h, t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("session %s of ada survived the password change: %v", h, err)
+		}
+	}
+	if _, err := s.SessionByHash(ctx, "b1", t0); err != nil {
+		t.Errorf("another user's session ended: %v", err)
+	}
+	if u, _ := s.GetUser(ctx, "bob"); u.PasswordHash != "old-bob" {
+		t.Errorf("another user's password changed: %q", u.PasswordHash)
+	}
+	if _, err := s.SetPassword(ctx, "nobody", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown user: %v, want ErrNotFound", err)
+	}
+}
+
+func testRetryFailed(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	sc := mustCreate(t, s, newScan(0))
+	other := mustCreate(t, s, newScan(1))
+	if _, ok, err := s.RetryScan(ctx, sc.ID); ok || err != nil {
+		t.Fatalf("retry of a queued scan: ok=%v err=%v, want refused", ok, err)
+	}
+	s.ClaimScan(ctx, t0)
+	if err := s.FailScan(ctx, sc.ID, "unreadable", t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.RetryScan(ctx, sc.ID)
+	if err != nil || !ok || got.ID != sc.ID || got.Status != store.StatusQueued || got.Error != "" || got.Attempts != 1 ||
+		!got.StartedAt.IsZero() || !got.FinishedAt.IsZero() || got.SHA256 != sc.SHA256 {
+		t.Fatalf("retry = %+v ok=%v err=%v; want queued, error cleared, 1 attempt kept", got, ok, err)
+	}
+	// The retried scan keeps its place: it was queued before the other.
+	claimed, ok, _ := s.ClaimScan(ctx, t0.Add(time.Minute))
+	if !ok || claimed.ID != sc.ID || claimed.Attempts != 2 {
+		t.Fatalf("claim after retry = %+v, want the retried scan on its second attempt", claimed)
+	}
+	if _, ok, _ := s.RetryScan(ctx, sc.ID); ok {
+		t.Error("retried a running scan")
+	}
+	finish(t, s, sc.ID, "com.a", "pass", nil)
+	if got, ok, _ := s.RetryScan(ctx, sc.ID); ok || got.Status != store.StatusDone {
+		t.Errorf("retry of a done scan: ok=%v status=%s", ok, got.Status)
+	}
+	if _, ok, err := s.RetryScan(ctx, "nope"); ok || !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("retry of a missing scan: ok=%v err=%v, want ErrNotFound", ok, err)
+	}
+	if g, _ := s.GetScan(ctx, other.ID); g.Status != store.StatusQueued {
+		t.Errorf("other scan = %s, want untouched", g.Status)
 	}
 }
