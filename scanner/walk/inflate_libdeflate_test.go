@@ -13,8 +13,12 @@ import (
 )
 
 // FuzzLibdeflate checks the whole-buffer inflater against the streaming
-// one: whatever the input and the declared size, libdeflate never
-// succeeds where the stream fails, and when both succeed they agree.
+// one: whatever the input and the declared size, libdeflate reads every
+// stream the streaming inflater reads, to the same bytes. It is more
+// lenient the other way: it accepts some streams that zlib and Go reject
+// (a code-length repeat with no previous length, seen by this target), so
+// a corrupt entry may be analyzed rather than refused; its CRC is still
+// checked, and such an entry would not load on a device.
 func FuzzLibdeflate(f *testing.F) {
 	var b bytes.Buffer
 	fw, _ := flate.NewWriter(&b, flate.BestCompression)
@@ -32,14 +36,11 @@ func FuzzLibdeflate(f *testing.F) {
 		}
 		want, serr := io.ReadAll(io.LimitReader(kflate.NewReader(bytes.NewReader(src)), int64(size)+1))
 		streamOK := serr == nil && len(want) <= int(size)
-		if err == nil {
-			if !streamOK {
-				t.Fatalf("libdeflate read %d bytes where the stream failed (%v, %d bytes)", n, serr, len(want))
-			}
+		if err == nil && streamOK {
 			if !bytes.Equal(dst[:n], want) {
 				t.Fatalf("libdeflate and the stream disagree: %d vs %d bytes", n, len(want))
 			}
-		} else if streamOK && len(src) > 0 && size > 0 && !errors.Is(err, errTooLong) {
+		} else if err != nil && streamOK && len(src) > 0 && size > 0 && !errors.Is(err, errTooLong) {
 			t.Fatalf("libdeflate failed (%v) where the stream read %d bytes", err, len(want))
 		}
 	})
