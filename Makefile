@@ -78,7 +78,7 @@ FUZZ_TARGETS := \
 	./scanner/walk:FuzzLibdeflate \
 	./scanner/baseline:FuzzParse \
 	./scanner/policy:FuzzParse \
-	./signatures:FuzzLoadSource:1000x \
+	./signatures:FuzzParse \
 	./server/web:FuzzParseFilter \
 	./server/web:FuzzSafeNext \
 	./scanner/tokens:FuzzLex \
