@@ -66,27 +66,40 @@ func TestMain(m *testing.M) {
 // selects the full-size package (> 100 MB, 324,000 classes).
 const defaultBenchScale = 0.25
 
-type benchAPK struct {
+// benchPackage is a generated benchmark package and its generator's
+// statistics.
+type benchPackage[S any] struct {
 	path  string
-	stats bigapk.Stats
+	stats S
 	scale float64
 }
 
+// generateOnce returns a function that generates a benchmark package (at
+// the scale SDKVET_BENCH_SCALE selects, else defScale) the first time it is
+// called in this test binary and returns it every time.
+func generateOnce[S any](defScale float64, prefix, name string, write func(path string, scale float64) (S, error)) func() (benchPackage[S], error) {
+	return sync.OnceValues(func() (benchPackage[S], error) {
+		scale, err := benchScale(defScale)
+		if err != nil {
+			return benchPackage[S]{}, err
+		}
+		path, err := benchPath(prefix, name)
+		if err != nil {
+			return benchPackage[S]{}, err
+		}
+		st, err := write(path, scale)
+		if err != nil {
+			return benchPackage[S]{}, err
+		}
+		return benchPackage[S]{path: path, stats: st, scale: scale}, nil
+	})
+}
+
+type benchAPK = benchPackage[bigapk.Stats]
+
 // largeAPK generates the benchmark package once per test binary.
-var largeAPK = sync.OnceValues(func() (benchAPK, error) {
-	scale, err := benchScale(defaultBenchScale)
-	if err != nil {
-		return benchAPK{}, err
-	}
-	path, err := benchPath("sdkvet-bench-", "large.apk")
-	if err != nil {
-		return benchAPK{}, err
-	}
-	st, err := bigapk.WriteStats(path, bigapk.Options{Scale: scale, Seed: 1})
-	if err != nil {
-		return benchAPK{}, err
-	}
-	return benchAPK{path: path, stats: st, scale: scale}, nil
+var largeAPK = generateOnce(defaultBenchScale, "sdkvet-bench-", "large.apk", func(path string, scale float64) (bigapk.Stats, error) {
+	return bigapk.WriteStats(path, bigapk.Options{Scale: scale, Seed: 1})
 })
 
 func loadBenchAPK(b *testing.B) benchAPK {
@@ -170,27 +183,11 @@ func BenchmarkInflateOnly(b *testing.B) {
 // processes a scan starts, does not depend on the scale.
 const defaultIPABenchScale = 0.1
 
-type benchIPA struct {
-	path  string
-	stats bigipa.Stats
-	scale float64
-}
+type benchIPA = benchPackage[bigipa.Stats]
 
 // largeIPA generates the benchmark IPA once per test binary.
-var largeIPA = sync.OnceValues(func() (benchIPA, error) {
-	scale, err := benchScale(defaultIPABenchScale)
-	if err != nil {
-		return benchIPA{}, err
-	}
-	path, err := benchPath("sdkvet-bench-ipa-", "large.ipa")
-	if err != nil {
-		return benchIPA{}, err
-	}
-	st, err := bigipa.Write(path, bigipa.Options{Scale: scale, Seed: 1})
-	if err != nil {
-		return benchIPA{}, err
-	}
-	return benchIPA{path: path, stats: st, scale: scale}, nil
+var largeIPA = generateOnce(defaultIPABenchScale, "sdkvet-bench-ipa-", "large.ipa", func(path string, scale float64) (bigipa.Stats, error) {
+	return bigipa.Write(path, bigipa.Options{Scale: scale, Seed: 1})
 })
 
 func loadBenchIPA(b *testing.B) benchIPA {
