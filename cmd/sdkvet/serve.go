@@ -186,11 +186,8 @@ func newUserCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			name := args[0]
-			if !validName(name) {
-				return usage("user name %q: use 1 to 64 letters, digits, '.', '_', '-' or '@'", name)
-			}
-			if _, err := auth.ParseRole(role); err != nil {
-				return usage("--role: %v", err)
+			if err := checkNameAndRole("user", name, role); err != nil {
+				return err
 			}
 			pw, err := readPassword(c.InOrStdin(), c.ErrOrStderr())
 			if err != nil {
@@ -228,11 +225,8 @@ func newTokenCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			name := args[0]
-			if !validName(name) {
-				return usage("token name %q: use 1 to 64 letters, digits, '.', '_', '-' or '@'", name)
-			}
-			if _, err := auth.ParseRole(role); err != nil {
-				return usage("--role: %v", err)
+			if err := checkNameAndRole("token", name, role); err != nil {
+				return err
 			}
 			st, err := sf.open(c.Context())
 			if err != nil {
@@ -412,6 +406,17 @@ func newUserPasswdCmd() *cobra.Command {
 func loopback(a net.Addr) bool {
 	ta, ok := a.(*net.TCPAddr)
 	return ok && ta.IP.IsLoopback()
+}
+
+// checkNameAndRole checks the name and --role of a new user or token.
+func checkNameAndRole(what, name, role string) error {
+	if !validName(name) {
+		return usage("%s name %q: use 1 to 64 letters, digits, '.', '_', '-' or '@'", what, name)
+	}
+	if _, err := auth.ParseRole(role); err != nil {
+		return usage("--role: %v", err)
+	}
+	return nil
 }
 
 func validName(s string) bool {
